@@ -1,0 +1,34 @@
+package io.cfsync.backend;
+
+import io.cfsync.exec.ProcessRunner;
+
+/**
+ * One firewall tool. Read only what cfsync owns; plan purely; apply as one transaction per
+ * tool. Verification is generic ({@code plan(read(), want).isEmpty()} after apply), and so
+ * is undo (the plan's {@code undo} commands).
+ */
+public interface Backend {
+
+  /** The {@code --backend} key: {@code nftables}, {@code iptables}, {@code ipset}, {@code ufw}. */
+  String name();
+
+  /** The policy used when {@code --policy} is not given. */
+  Policy defaultPolicy();
+
+  /** Reads the state cfsync owns, through the real runner (reads always run for real). */
+  Installed read(ProcessRunner run);
+
+  /** Computes the change from {@code now} to {@code want}; pure, no I/O. */
+  Plan plan(Installed now, Desired want);
+
+  /**
+   * Runs the plan's commands in order through {@code run} (real, or recording for plan and
+   * dry-run). Throws {@link io.cfsync.error.BackendFailure} on the first failing command; the
+   * caller then runs the undo commands.
+   */
+  default void apply(Plan plan, ProcessRunner run) {
+    for (var c : plan.commands()) {
+      run.check(c);
+    }
+  }
+}

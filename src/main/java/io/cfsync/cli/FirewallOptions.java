@@ -1,0 +1,156 @@
+package io.cfsync.cli;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
+import io.cfsync.backend.Action;
+import io.cfsync.backend.Backend;
+import io.cfsync.backend.BackendRegistry;
+import io.cfsync.backend.Desired;
+import io.cfsync.backend.Hook;
+import io.cfsync.backend.Naming;
+import io.cfsync.backend.Policy;
+import io.cfsync.backend.PortRange;
+import io.cfsync.error.UsageError;
+import io.cfsync.model.Prefix;
+import io.cfsync.model.PrefixSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** What to install and where: shared by plan, apply, render and check. */
+public final class FirewallOptions {
+
+  @Option(names = "--backend", paramLabel = "B", defaultValue = "nftables",
+      completionCandidates = BackendNames.class,
+      description = "Firewall backend: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+  String backend;
+
+  @Option(names = "--ports", paramLabel = "LIST", defaultValue = "80,443",
+      description = "Protected TCP ports: numbers and ranges (8000-8080). Default: "
+          + "${DEFAULT-VALUE}.")
+  String ports;
+
+  @Option(names = "--policy", paramLabel = "allow|restrict",
+      description = "allow: let Cloudflare in; restrict: also refuse everyone else on the "
+          + "ports. Default: the backend's (restrict for nftables).")
+  String policy;
+
+  @Option(names = "--hook", paramLabel = "input|docker-user", defaultValue = "input",
+      description = "Attach to INPUT, or to DOCKER-USER for published container ports. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String hook;
+
+  @Option(names = "--action", paramLabel = "drop|reject", defaultValue = "drop",
+      description = "What restrict does to others: drop (silently) or reject (TCP reset). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String action;
+
+  @Option(names = "--allow-extra", paramLabel = "CIDR", split = ",",
+      description = "Also let these sources in under restrict (monitoring, office). "
+          + "Repeatable.")
+  List<String> allowExtra = new ArrayList<>();
+
+  @Option(names = "--nft-table", paramLabel = "FAMILY NAME",
+      description = "allow policy with nftables: the operator's table holding the input chain, "
+          + "e.g. \"inet filter\".")
+  String nftTable;
+
+  @Option(names = "--nft-chain", paramLabel = "NAME",
+      description = "allow policy with nftables: the operator's input chain, e.g. input.")
+  String nftChain;
+
+  @Option(names = "--table", paramLabel = "NAME", defaultValue = "cfsync",
+      description = "cfsync's own nftables table. Default: ${DEFAULT-VALUE}.")
+  String table;
+
+  @Option(names = "--chain", paramLabel = "NAME", defaultValue = "CFSYNC",
+      description = "cfsync's own iptables chain. Default: ${DEFAULT-VALUE}.")
+  String chain;
+
+  @Option(names = "--set-name", paramLabel = "NAME", defaultValue = "cfsync",
+      description = "Prefix of cfsync's set names (NAME-v4, NAME-v6). Default: ${DEFAULT-VALUE}.")
+  String setName;
+
+  @Option(names = "--comment", paramLabel = "TAG", defaultValue = "cfsync",
+      description = "Comment that marks cfsync's rules in shared chains. Default: "
+          + "${DEFAULT-VALUE}.")
+  String comment;
+
+  @Option(names = "--ufw-mode", paramLabel = "file|cli", defaultValue = "file",
+      description = "UFW: write its rule files and load them atomically (file), or run ufw "
+          + "allow/delete per change (cli). Default: ${DEFAULT-VALUE}.")
+  String ufwMode;
+
+  @Option(names = "--max-removal", paramLabel = "PCT", defaultValue = "25",
+      description = "Refuse a sync that removes more than PCT% of the allowed addresses of a "
+          + "family. Default: ${DEFAULT-VALUE}.")
+  double maxRemoval;
+
+  @Option(names = "--force", description = "Apply even past --max-removal.")
+  boolean force;
+
+  /** Lists the registry's keys for help and completion. */
+  static final class BackendNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return BackendRegistry.all().keySet().iterator();
+    }
+  }
+
+  Backend backend() {
+    return BackendRegistry.get(backend);
+  }
+
+  Desired desired(Backend b, PrefixSet lists, Set<io.cfsync.model.Family> families) {
+    ImmutableList<PortRange> portList = PortRange.parseList(ports);
+    Policy pol = policy == null ? b.defaultPolicy() : parseEnum(Policy.class, "--policy", policy);
+    Hook h = switch (hook.toLowerCase(Locale.ROOT)) {
+      case "input" -> Hook.INPUT;
+      case "docker-user", "docker_user" -> Hook.DOCKER_USER;
+      default -> throw new UsageError("--hook \"" + hook + "\": use input or docker-user");
+    };
+    Action a = parseEnum(Action.class, "--action", action);
+    List<Prefix> extras = new ArrayList<>();
+    for (String e : allowExtra) {
+      String s = e.trim();
+      if (s.isEmpty()) {
+        continue;
+      }
+      try {
+        extras.add(s.contains("/") ? Prefix.parse(s)
+            : Prefix.host(Prefix.parseAddress(s).orElseThrow(IllegalArgumentException::new)));
+      } catch (IllegalArgumentException ex) {
+        throw new UsageError("--allow-extra \"" + s + "\" is not an address or CIDR");
+      }
+    }
+    ImmutableMap.Builder<String, String> opts = ImmutableMap.builder();
+    if (nftTable != null) {
+      opts.put("nft-table", nftTable);
+    }
+    if (nftChain != null) {
+      opts.put("nft-chain", nftChain);
+    }
+    opts.put("ufw-mode", ufwMode);
+    if (maxRemoval < 0 || maxRemoval > 100) {
+      throw new UsageError("--max-removal " + maxRemoval + ": use a percentage from 0 to 100");
+    }
+    return new Desired(lists, com.google.common.collect.ImmutableSet.copyOf(families), portList,
+        pol, h, a, PrefixSet.of(extras), new Naming(table, chain, setName, comment),
+        opts.buildOrThrow());
+  }
+
+  static <E extends Enum<E>> E parseEnum(Class<E> type, String option, String value) {
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(value)) {
+        return e;
+      }
+    }
+    List<String> words = new ArrayList<>();
+    for (E e : type.getEnumConstants()) {
+      words.add(e.name().toLowerCase(Locale.ROOT));
+    }
+    throw new UsageError(option + " \"" + value + "\": use " + String.join(" or ", words));
+  }
+}

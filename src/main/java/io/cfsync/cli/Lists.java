@@ -1,0 +1,35 @@
+package io.cfsync.cli;
+
+import io.cfsync.source.HttpFetcher;
+import io.cfsync.source.Limits;
+import io.cfsync.state.ListCache;
+import io.cfsync.sync.ListResolver;
+import io.cfsync.sync.Log;
+import io.cfsync.sync.Resolution;
+import java.time.Clock;
+
+/** Resolving the lists from {@link ListOptions}: the first step of every list command. */
+final class Lists {
+
+  private Lists() {}
+
+  static Resolution resolve(ListOptions o, Log log) {
+    ListCache cache = new ListCache(o.stateDir());
+    ListResolver resolver = new ListResolver(cache,
+        () -> HttpFetcher.create(o.httpTimeout, Limits.DEFAULT.maxBodyBytes(),
+            "cfsync/" + Version.get()),
+        Clock.systemUTC(), log);
+    return resolver.resolve(o.sources(), o.families(), o.limits(), o.offline);
+  }
+
+  static String describe(Resolution r) {
+    StringBuilder sb = new StringBuilder();
+    for (var o : r.outcomes()) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(o.source()).append(" (").append(o.origin().word()).append(')');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,107 @@
+package io.cfsync.exec;
+
+import io.cfsync.error.BackendFailure;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts real processes from an argument vector, never through a shell. stdout and stderr
+ * are drained concurrently (a tool blocked on a full pipe would otherwise deadlock), stdin is
+ * written from its own thread, and on timeout the process is killed. {@code LC_ALL=C} because
+ * stderr gets parsed and quoted.
+ */
+public final class SystemProcessRunner implements ProcessRunner {
+
+  private final List<String> prefix;
+  private final Map<String, String> extraEnv;
+
+  /** Runs commands directly. */
+  public SystemProcessRunner() {
+    this(List.of(), Map.of());
+  }
+
+  /**
+   * Runs every command behind {@code prefix}, e.g. {@code ip netns exec NAME}: how tests and
+   * {@code doctor} reach a network namespace without a shell.
+   */
+  public SystemProcessRunner(List<String> prefix, Map<String, String> extraEnv) {
+    this.prefix = List.copyOf(prefix);
+    this.extraEnv = Map.copyOf(extraEnv);
+  }
+
+  @Override
+  public Result run(Command c) {
+    List<String> argv = new java.util.ArrayList<>(prefix);
+    argv.addAll(c.argv());
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().put("LC_ALL", "C");
+    pb.environment().putAll(extraEnv);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new BackendFailure(c.tool() + " could not be started (" + e.getMessage()
+          + "); is it installed and on PATH?", e);
+    }
+    CompletableFuture<byte[]> out = drain(p.getInputStream());
+    CompletableFuture<byte[]> err = drain(p.getErrorStream());
+    CompletableFuture<Void> in = CompletableFuture.runAsync(() -> feed(p.getOutputStream(),
+        c.stdin().orElse(null)));
+    try {
+      if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        p.waitFor();
+        throw new BackendFailure(c.tool() + " did not finish within " + c.timeout().toSeconds()
+            + " s and was killed");
+      }
+      in.get();
+      return new Result(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8),
+          new String(err.get(), StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new BackendFailure("interrupted while " + c.tool() + " ran", e);
+    } catch (ExecutionException e) {
+      throw new BackendFailure(c.tool() + ": I/O with the process failed ("
+          + e.getCause().getMessage() + ")", e);
+    }
+  }
+
+  private static CompletableFuture<byte[]> drain(InputStream s) {
+    CompletableFuture<byte[]> f = new CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try (s) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        s.transferTo(buf);
+        f.complete(buf.toByteArray());
+      } catch (IOException e) {
+        f.completeExceptionally(e);
+      }
+    }, "drain");
+    t.setDaemon(true);
+    t.start();
+    return f;
+  }
+
+  private static void feed(OutputStream s, String input) {
+    try (s) {
+      if (input != null) {
+        s.write(input.getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      // A tool that exits early (bad first line) closes its stdin; its rc says why.
+      if (!"Broken pipe".equals(e.getMessage()) && !"Stream closed".equals(e.getMessage())) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

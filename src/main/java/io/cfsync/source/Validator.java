@@ -1,0 +1,160 @@
+package io.cfsync.source;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import io.cfsync.error.SourceRejected;
+import io.cfsync.model.Family;
+import io.cfsync.model.Prefix;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The gate between outside bytes and the firewall (design.md, invariant 1). Every rejection
+ * is a {@link SourceRejected} whose message names the source, the line and the reason.
+ */
+public final class Validator {
+
+  private static final int MAX_QUOTED = 60;
+
+  private Validator() {}
+
+  /**
+   * Parses one body into prefixes of the {@code allowed} families. Prefixes of a family that
+   * is valid but not selected ({@code --family 4} reading a mixed list) are dropped; a prefix
+   * of a family the body may not hold at all ({@code expected}) is a rejection.
+   *
+   * @param where the source and, for remote bodies, the URL, e.g. {@code cloudflare (https://…)}
+   * @param expected the families this body may hold (an {@code ips-v4} body: only V4)
+   * @param selected the families the run asked for
+   */
+  public static ImmutableList<Prefix> parse(String where, String body, Syntax syntax,
+      Set<Family> expected, Set<Family> selected, Limits limits) {
+    String text = body.startsWith("\uFEFF") ? body.substring(1) : body;
+    checkText(where, text);
+    if (text.isBlank()) {
+      throw new SourceRejected("source " + where + ": the body is empty; firewall unchanged");
+    }
+    if (syntax == Syntax.REMOTE && text.stripLeading().startsWith("<")) {
+      throw new SourceRejected("source " + where + ": the body is an HTML/XML page, not a list "
+          + "(an error or captive-portal page?); firewall unchanged");
+    }
+    String[] lines = text.split("\n", -1);
+    int last = lines.length;
+    // One final newline is normal; "\n" splits into a trailing empty string.
+    if (last > 0 && lines[last - 1].isEmpty()) {
+      last--;
+    }
+    ImmutableList.Builder<Prefix> out = ImmutableList.builder();
+    for (int i = 0; i < last; i++) {
+      String line = lines[i];
+      if (line.endsWith("\r")) {
+        line = line.substring(0, line.length() - 1);
+      }
+      int lineNo = i + 1;
+      if (syntax == Syntax.FILE) {
+        int hash = line.indexOf('#');
+        if (hash >= 0) {
+          line = line.substring(0, hash);
+        }
+        line = line.strip();
+        if (line.isEmpty()) {
+          continue;
+        }
+      } else if (line.isEmpty()) {
+        throw rejected(where, lineNo, "is blank (a list has one CIDR on every line)");
+      }
+      Prefix p = parseLine(where, lineNo, line);
+      checkPrefix(where, lineNo, p, expected, limits);
+      if (selected.contains(p.family())) {
+        out.add(p);
+      }
+    }
+    return out.build();
+  }
+
+  /** Validates one CIDR that arrived outside a line-based body (the API's JSON arrays). */
+  public static Prefix parseItem(String where, int index, String item, Set<Family> expected,
+      Limits limits) {
+    Prefix p = parseLine(where, index, item);
+    checkPrefix(where, index, p, expected, limits);
+    return p;
+  }
+
+  /**
+   * Checks the minimum counts for the selected families of one source. A list with fewer
+   * prefixes than Cloudflare has ever published is a truncated or wrong download.
+   */
+  public static void checkCounts(String where, Collection<Prefix> prefixes, Set<Family> selected,
+      Limits limits) {
+    for (Family f : selected) {
+      int min = f == Family.V4 ? limits.minV4() : limits.minV6();
+      long n = prefixes.stream().filter(p -> p.family() == f).count();
+      if (n < min) {
+        throw new SourceRejected("source " + where + ": only " + n + " " + f.label()
+            + " prefixes, at least " + min + " expected (a truncated download? lower it with "
+            + "--min-prefixes if the list is really that short); firewall unchanged");
+      }
+    }
+  }
+
+  private static void checkText(String where, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == '\uFFFD') {
+        int line = 1 + (int) text.substring(0, i).chars().filter(ch -> ch == '\n').count();
+        throw rejected(where, line, "holds binary or non-UTF-8 bytes (not a text list)");
+      }
+    }
+  }
+
+  private static Prefix parseLine(String where, int lineNo, String line) {
+    try {
+      return Prefix.parse(line);
+    } catch (IllegalArgumentException e) {
+      String msg = e.getMessage();
+      String quoted = quote(line);
+      if (msg != null && msg.contains("host bits")) {
+        throw rejected(where, lineNo, quoted + msg.substring(msg.indexOf(" has host bits")));
+      }
+      throw rejected(where, lineNo, quoted + " is not a CIDR");
+    }
+  }
+
+  private static void checkPrefix(String where, int lineNo, Prefix p, Set<Family> expected,
+      Limits limits) {
+    if (!expected.contains(p.family())) {
+      throw rejected(where, lineNo, "\"" + p + "\" is " + p.family().label() + " in a list of "
+          + labels(expected) + " only");
+    }
+    if (p.length() == 0) {
+      throw rejected(where, lineNo, "\"" + p + "\" would allow the whole Internet");
+    }
+    int broadest = p.family() == Family.V4 ? limits.broadestV4() : limits.broadestV6();
+    if (p.length() < broadest) {
+      throw rejected(where, lineNo, "\"" + p + "\" is broader than /" + broadest
+          + " (no CDN publishes such a range)");
+    }
+    Optional<Map.Entry<Prefix, String>> special = SpecialRanges.overlapping(p);
+    if (special.isPresent()) {
+      throw rejected(where, lineNo, "\"" + p + "\" overlaps " + special.get().getKey() + ", "
+          + special.get().getValue() + ", which is never a Cloudflare edge");
+    }
+  }
+
+  private static String labels(Set<Family> families) {
+    return ImmutableSet.copyOf(families).stream().map(Family::label)
+        .reduce((a, b) -> a + "/" + b).orElse("nothing");
+  }
+
+  static String quote(String line) {
+    String s = line.length() > MAX_QUOTED ? line.substring(0, MAX_QUOTED) + "…" : line;
+    return "\"" + s.replace("\"", "\\\"") + "\"";
+  }
+
+  private static SourceRejected rejected(String where, int lineNo, String reason) {
+    return new SourceRejected("source " + where + " line " + lineNo + ": " + reason
+        + "; firewall unchanged");
+  }
+}

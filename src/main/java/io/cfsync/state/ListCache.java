@@ -1,0 +1,141 @@
+package io.cfsync.state;
+
+import com.fasterxml.jackson.jr.ob.JSON;
+import com.google.common.collect.ImmutableList;
+import com.google.common.hash.Hashing;
+import io.cfsync.model.Prefix;
+import io.cfsync.source.Fetched;
+import io.cfsync.source.UrlState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Last-known-good lists, one JSON file per source under {@code STATE/cache/}. A cache file
+ * that does not parse, or whose sha256 does not match its prefixes, is ignored (and said so)
+ * rather than trusted: it is only ever a fallback.
+ */
+public final class ListCache {
+
+  static final String SCHEMA = "cfsync.cache/v1";
+
+  private final StateDir dir;
+
+  public ListCache(StateDir dir) {
+    this.dir = dir;
+  }
+
+  /** The file name for a source: readable kind plus a hash of the full spec. */
+  static String fileName(String source) {
+    String kind = source.replaceAll("[^a-z0-9-].*$", "");
+    String hash = Hashing.sha256().hashString(source, StandardCharsets.UTF_8).toString()
+        .substring(0, 12);
+    return "cache-" + (kind.isEmpty() ? "source" : kind) + "-" + hash + ".json";
+  }
+
+  /** The sha256 of a list in canonical text: one prefix a line, in the given order. */
+  public static String sha256(List<Prefix> prefixes) {
+    StringBuilder sb = new StringBuilder();
+    for (Prefix p : prefixes) {
+      sb.append(p).append('\n');
+    }
+    return Hashing.sha256().hashString(sb, StandardCharsets.UTF_8).toString();
+  }
+
+  public CachedList store(Fetched f, Instant now) {
+    CachedList c = new CachedList(f.source(), now, sha256(f.prefixes()), f.etag(), f.urls(),
+        f.prefixes());
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("schema", SCHEMA);
+    doc.put("source", c.source());
+    doc.put("fetchedAt", c.fetchedAt().toString());
+    doc.put("sha256", c.sha256());
+    doc.put("etag", c.etag().orElse(null));
+    List<Object> urls = new ArrayList<>();
+    for (UrlState u : c.urls()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("url", u.url());
+      m.put("etag", u.etag().orElse(null));
+      m.put("lastModified", u.lastModified().orElse(null));
+      m.put("prefixes", strings(u.prefixes()));
+      urls.add(m);
+    }
+    doc.put("urls", urls);
+    doc.put("prefixes", strings(c.prefixes()));
+    try {
+      dir.writeAtomically(fileName(f.source()),
+          JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).asBytes(doc));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise the cache", e);
+    }
+    return c;
+  }
+
+  /**
+   * Loads the cached list of a source. Returns empty when there is none; a damaged file is
+   * reported through {@code warn} and treated as absent.
+   */
+  public Optional<CachedList> load(String source, java.util.function.Consumer<String> warn) {
+    String name = fileName(source);
+    Optional<byte[]> bytes = dir.read(name);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      Map<String, Object> doc = JSON.std.mapFrom(bytes.get());
+      if (!SCHEMA.equals(doc.get("schema")) || !source.equals(doc.get("source"))) {
+        warn.accept("cache " + dir.resolve(name) + " is not a cache of " + source
+            + "; ignoring it");
+        return Optional.empty();
+      }
+      ImmutableList<Prefix> prefixes = prefixes(doc.get("prefixes"));
+      String sha = (String) doc.get("sha256");
+      if (!sha256(prefixes).equals(sha)) {
+        warn.accept("cache " + dir.resolve(name) + " fails its sha256 check; ignoring it");
+        return Optional.empty();
+      }
+      ImmutableList.Builder<UrlState> urls = ImmutableList.builder();
+      Object rawUrls = doc.get("urls");
+      if (rawUrls instanceof List<?> list) {
+        for (Object o : list) {
+          Map<?, ?> m = (Map<?, ?>) o;
+          urls.add(new UrlState((String) m.get("url"), opt(m.get("etag")),
+              opt(m.get("lastModified")), prefixes(m.get("prefixes"))));
+        }
+      }
+      return Optional.of(new CachedList(source, Instant.parse((String) doc.get("fetchedAt")),
+          sha, opt(doc.get("etag")), urls.build(), prefixes));
+    } catch (IOException | RuntimeException e) {
+      warn.accept("cache " + dir.resolve(name) + " is unreadable (" + e.getMessage()
+          + "); ignoring it");
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<String> opt(Object o) {
+    return o instanceof String s ? Optional.of(s) : Optional.empty();
+  }
+
+  private static List<String> strings(List<Prefix> prefixes) {
+    List<String> out = new ArrayList<>(prefixes.size());
+    for (Prefix p : prefixes) {
+      out.add(p.toString());
+    }
+    return out;
+  }
+
+  private static ImmutableList<Prefix> prefixes(Object raw) {
+    ImmutableList.Builder<Prefix> b = ImmutableList.builder();
+    if (raw instanceof List<?> list) {
+      for (Object o : list) {
+        b.add(Prefix.parse((String) o));
+      }
+    }
+    return b.build();
+  }
+}

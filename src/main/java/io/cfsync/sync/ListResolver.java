@@ -1,0 +1,122 @@
+package io.cfsync.sync;
+
+import com.google.common.base.Suppliers;
+import com.google.common.collect.ImmutableList;
+import io.cfsync.error.SourceUnavailable;
+import io.cfsync.model.Prefix;
+import io.cfsync.model.PrefixSet;
+import io.cfsync.source.BuiltinSource;
+import io.cfsync.source.FetchContext;
+import io.cfsync.source.Fetched;
+import io.cfsync.source.HttpFetcher;
+import io.cfsync.source.Limits;
+import io.cfsync.source.Source;
+import io.cfsync.source.UrlState;
+import io.cfsync.state.CachedList;
+import io.cfsync.state.ListCache;
+import io.cfsync.model.Family;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Fetches every source, validates each on its own, caches what validated and falls back when
+ * a source cannot be had: its own last-known-good cache first, then (for Cloudflare's lists)
+ * the built-in snapshot. A rejected list ({@link io.cfsync.error.SourceRejected}) never falls
+ * back: bad content means something is wrong and the run stops with exit 3.
+ */
+public final class ListResolver {
+
+  private final ListCache cache;
+  private final Supplier<HttpFetcher> http;
+  private final Clock clock;
+  private final Log log;
+
+  public ListResolver(ListCache cache, Supplier<HttpFetcher> http, Clock clock, Log log) {
+    this.cache = cache;
+    this.http = Suppliers.memoize(http::get);
+    this.clock = clock;
+    this.log = log;
+  }
+
+  /**
+   * @param offline skip the network entirely: every source is served from cache or snapshot,
+   *     add-only (boot without network)
+   */
+  public Resolution resolve(ImmutableList<Source> sources, Set<Family> families, Limits limits,
+      boolean offline) {
+    ImmutableList.Builder<SourceOutcome> outcomes = ImmutableList.builder();
+    ImmutableList.Builder<Prefix> all = ImmutableList.builder();
+    for (Source s : sources) {
+      SourceOutcome o = offline && s.remote() ? fallback(s, families, limits, "offline run (--offline)")
+          : fetchOne(s, families, limits);
+      outcomes.add(o);
+      all.addAll(o.prefixes());
+    }
+    return new Resolution(PrefixSet.of(all.build()), outcomes.build());
+  }
+
+  private SourceOutcome fetchOne(Source s, Set<Family> families, Limits limits) {
+    Optional<CachedList> cached = cache.load(s.name(), log::warn);
+    FetchContext ctx = new FetchContext(families, limits, http,
+        url -> cached.flatMap(c -> c.urls().stream().filter(u -> u.url().equals(url))
+            .findFirst()));
+    Fetched f;
+    try {
+      f = s.fetch(ctx);
+    } catch (SourceUnavailable e) {
+      return fallback(s, families, limits, e.getMessage());
+    }
+    Instant now = clock.instant();
+    Origin origin;
+    if (s instanceof BuiltinSource || f.urls().isEmpty()) {
+      origin = Origin.LOCAL;
+    } else {
+      origin = f.notModified() ? Origin.NOT_MODIFIED : Origin.FRESH;
+    }
+    String sha = ListCache.sha256(f.prefixes());
+    if (origin != Origin.LOCAL) {
+      cache.store(f, now);
+      log.debug("source " + s.name() + ": " + (origin == Origin.FRESH ? "downloaded" : "not "
+          + "modified since the cached copy") + ", " + count(f.prefixes()));
+    }
+    return new SourceOutcome(s.name(), origin, f.prefixes(), f.etag().or(() -> firstEtag(f)),
+        Optional.of(now), sha, f.snapshotDate(), Optional.empty());
+  }
+
+  private static Optional<String> firstEtag(Fetched f) {
+    return f.urls().stream().map(UrlState::etag).flatMap(Optional::stream).findFirst();
+  }
+
+  private SourceOutcome fallback(Source s, Set<Family> families, Limits limits, String why) {
+    Optional<CachedList> cached = cache.load(s.name(), log::warn);
+    if (cached.isPresent()) {
+      CachedList c = cached.get();
+      ImmutableList<Prefix> kept = c.prefixes().stream()
+          .filter(p -> families.contains(p.family())).collect(ImmutableList.toImmutableList());
+      log.warn("WARNING: " + why + "; using the last-known-good list of " + s.name()
+          + " from " + c.fetchedAt() + " (" + count(kept) + "), add-only: nothing will be removed");
+      return new SourceOutcome(s.name(), Origin.CACHE, kept, c.etag(), Optional.of(c.fetchedAt()),
+          ListCache.sha256(kept), Optional.empty(), Optional.of(why));
+    }
+    if (!s.remote()) {
+      throw new SourceUnavailable(why + "; no last-known-good copy in the state dir to fall back "
+          + "on; fix the source or pass another --source");
+    }
+    Fetched b = new BuiltinSource().fetch(new FetchContext(families, limits, http,
+        url -> Optional.empty()));
+    log.warn("WARNING: " + why + "; no cached copy either, using the built-in snapshot of "
+        + b.snapshotDate().orElse("?") + " (" + count(b.prefixes())
+        + "), add-only: nothing will be removed");
+    return new SourceOutcome(s.name(), Origin.BUILTIN, b.prefixes(), Optional.empty(),
+        Optional.empty(), ListCache.sha256(b.prefixes()), b.snapshotDate(), Optional.of(why));
+  }
+
+  static String count(ImmutableList<Prefix> prefixes) {
+    long v4 = prefixes.stream().filter(p -> p.family() == Family.V4).count();
+    return v4 + " IPv4 + " + (prefixes.size() - v4) + " IPv6 prefixes";
+  }
+
+}
