@@ -18,6 +18,15 @@ public interface Backend {
   /** Reads the state cfsync owns, through the real runner (reads always run for real). */
   Installed read(ProcessRunner run);
 
+  /**
+   * Reads the state cfsync owns where {@code want} puts it: its names (table, chain, sets,
+   * comment tag) and backend options ({@code --nft-table}) say which objects those are, and
+   * without them a backend would have to read the whole ruleset. Sync calls this one.
+   */
+  default Installed read(ProcessRunner run, Desired want) {
+    return read(run);
+  }
+
   /** Computes the change from {@code now} to {@code want}; pure, no I/O. */
   Plan plan(Installed now, Desired want);
 

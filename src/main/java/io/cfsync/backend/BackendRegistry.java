@@ -12,6 +12,7 @@ public final class BackendRegistry {
 
   private static final ImmutableMap<String, Supplier<Backend>> BACKENDS =
       ImmutableMap.<String, Supplier<Backend>>builder()
+          .put("nftables", io.cfsync.backend.nftables.NftablesBackend::new)
           .buildOrThrow();
 
   private BackendRegistry() {}

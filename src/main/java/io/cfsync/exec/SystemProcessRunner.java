@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Starts real processes from an argument vector, never through a shell. stdout and stderr
  * are drained concurrently (a tool blocked on a full pipe would otherwise deadlock), stdin is
- * written from its own thread, and on timeout the process is killed. {@code LC_ALL=C} because
- * stderr gets parsed and quoted.
+ * read from a complete temp file (see {@link #run}), and on timeout the process is killed.
+ * {@code LC_ALL=C} because stderr gets parsed and quoted.
  */
 public final class SystemProcessRunner implements ProcessRunner {
 
@@ -46,16 +48,28 @@ public final class SystemProcessRunner implements ProcessRunner {
     pb.environment().put("LC_ALL", "C");
     pb.environment().putAll(extraEnv);
     Process p;
+    Path input = null;
     try {
+      if (c.stdin().isPresent()) {
+        // Input goes through a private temp file, not a pipe: if cfsync is killed while
+        // feeding a pipe, the tool reads a truncated script up to EOF, and nft commits the
+        // complete commands it got (it has no COMMIT line). From a file written before the
+        // start the tool gets all of it, or is never started (invariant 4).
+        input = Files.createTempFile("cfsync-stdin-", ".tmp");
+        Files.writeString(input, c.stdin().get(), StandardCharsets.UTF_8);
+        pb.redirectInput(input.toFile());
+      }
       p = pb.start();
     } catch (IOException e) {
       throw new BackendFailure(c.tool() + " could not be started (" + e.getMessage()
           + "); is it installed and on PATH?", e);
+    } finally {
+      deleteQuietly(input);
     }
     CompletableFuture<byte[]> out = drain(p.getInputStream());
     CompletableFuture<byte[]> err = drain(p.getErrorStream());
-    CompletableFuture<Void> in = CompletableFuture.runAsync(() -> feed(p.getOutputStream(),
-        c.stdin().orElse(null)));
+    CompletableFuture<Void> in = c.stdin().isPresent() ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> feed(p.getOutputStream(), null));
     try {
       if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
@@ -73,6 +87,17 @@ public final class SystemProcessRunner implements ProcessRunner {
     } catch (ExecutionException e) {
       throw new BackendFailure(c.tool() + ": I/O with the process failed ("
           + e.getCause().getMessage() + ")", e);
+    }
+  }
+
+  /** The child holds the file open; the name can go as soon as it started (or failed to). */
+  private static void deleteQuietly(Path p) {
+    if (p != null) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        // A leftover 0600 file in the temp dir is harmless; the run's outcome stands.
+      }
     }
   }
 

@@ -1,0 +1,280 @@
+package io.cfsync.backend.nftables;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableSet;
+import com.google.common.collect.Range;
+import io.cfsync.error.BackendFailure;
+import io.cfsync.model.Family;
+import io.cfsync.model.Prefix;
+import io.cfsync.model.PrefixSet;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What one {@code nft -j list ...} printed: sets (with their elements already turned into
+ * address ranges), chains and rules, plus the kinds of any other objects. Set elements are
+ * read straight off the token stream: a 100k-element set is 5 MB of JSON, and building a map
+ * per element first would double the read time.
+ */
+record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
+    ImmutableList<RuleObj> rules, ImmutableList<String> others) {
+
+  /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
+  record SetObj(String table, String name, String type, ImmutableList<String> flags,
+      Optional<String> comment, boolean plain, PrefixSet content, boolean elementsUnderstood) {
+
+    /** The address family the set's type holds, if it is a plain address set. */
+    Optional<Family> family() {
+      return switch (type) {
+        case "ipv4_addr" -> Optional.of(Family.V4);
+        case "ipv6_addr" -> Optional.of(Family.V6);
+        default -> Optional.empty();
+      };
+    }
+  }
+
+  /** A chain as listed; base chains carry type, hook, priority and policy. */
+  record ChainObj(String table, String name, Optional<String> type, Optional<String> hook,
+      Optional<Long> prio, Optional<String> policy, boolean plain) {}
+
+  /** A rule as listed, with its meaning if it has a shape cfsync writes. */
+  record RuleObj(String table, String chain, long handle, Optional<String> comment,
+      Optional<RuleSpec> spec) {}
+
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final ImmutableSet<String> SET_KEYS =
+      ImmutableSet.of("family", "name", "table", "type", "handle", "flags", "comment", "elem");
+  private static final ImmutableSet<String> CHAIN_KEYS =
+      ImmutableSet.of("family", "table", "name", "handle", "type", "hook", "prio", "policy");
+
+  static Listing parse(String json) {
+    List<SetObj> sets = new ArrayList<>();
+    List<ChainObj> chains = new ArrayList<>();
+    List<RuleObj> rules = new ArrayList<>();
+    List<String> others = new ArrayList<>();
+    try (JsonParser p = FACTORY.createParser(json)) {
+      expect(p, JsonToken.START_OBJECT);
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String top = p.currentName();
+        JsonToken t = p.nextToken();
+        if (!top.equals("nftables") || t != JsonToken.START_ARRAY) {
+          p.skipChildren();
+          continue;
+        }
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String kind = p.currentName();
+            p.nextToken();
+            switch (kind) {
+              case "set" -> sets.add(readSet(p));
+              case "chain" -> chains.add(chain(asMap(readValue(p))));
+              case "rule" -> rules.add(rule(asMap(readValue(p))));
+              case "metainfo", "table" -> p.skipChildren();
+              default -> {
+                others.add(kind);
+                p.skipChildren();
+              }
+            }
+          }
+        }
+      }
+    } catch (IOException | ClassCastException | IllegalArgumentException e) {
+      throw new BackendFailure("nft -j printed JSON cfsync cannot read (" + e.getMessage()
+          + "); is nft older than 0.9.8?", e);
+    }
+    return new Listing(ImmutableList.copyOf(sets), ImmutableList.copyOf(chains),
+        ImmutableList.copyOf(rules), ImmutableList.copyOf(others));
+  }
+
+  private static void expect(JsonParser p, JsonToken want) throws IOException {
+    if (p.nextToken() != want) {
+      throw new IOException("expected " + want + " at " + p.currentLocation());
+    }
+  }
+
+  private static ChainObj chain(Map<String, Object> m) {
+    return new ChainObj(Json.str(m, "table").orElse(""), Json.str(m, "name").orElse(""),
+        Json.str(m, "type"), Json.str(m, "hook"), Json.num(m, "prio"), Json.str(m, "policy"),
+        CHAIN_KEYS.containsAll(m.keySet()));
+  }
+
+  private static RuleObj rule(Map<String, Object> m) {
+    Optional<String> comment = Json.str(m, "comment");
+    Optional<RuleSpec> spec = Json.path(m, "expr").filter(List.class::isInstance)
+        .flatMap(e -> RuleSpec.fromJson((List<?>) e, comment));
+    return new RuleObj(Json.str(m, "table").orElse(""), Json.str(m, "chain").orElse(""),
+        Json.num(m, "handle").orElse(-1L), comment, spec);
+  }
+
+  private static SetObj readSet(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw new IOException("set is not an object");
+    }
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    Elements elems = new Elements();
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String k = p.currentName();
+      p.nextToken();
+      if (k.equals("elem")) {
+        elems.read(p);
+      } else {
+        attrs.put(k, readValue(p));
+      }
+    }
+    Object typeValue = attrs.getOrDefault("type", "");
+    String type = typeValue instanceof String s ? s : String.valueOf(typeValue);
+    List<String> flags = new ArrayList<>();
+    Object f = attrs.get("flags");
+    if (f instanceof List<?> l) {
+      l.forEach(x -> flags.add(String.valueOf(x)));
+    } else if (f instanceof String s) {
+      flags.add(s);
+    }
+    SetObj shell = new SetObj(Json.str(attrs, "table").orElse(""),
+        Json.str(attrs, "name").orElse(""), type, ImmutableList.copyOf(flags),
+        Json.str(attrs, "comment"), SET_KEYS.containsAll(attrs.keySet()), PrefixSet.empty(),
+        false);
+    Optional<Family> fam = shell.family();
+    boolean understood = fam.isPresent() && elems.understood
+        && elems.ranges(fam.get() == Family.V4 ? Family.V6 : Family.V4).isEmpty();
+    PrefixSet content = fam.map(x -> PrefixSet.ofRanges(x, elems.ranges(x)))
+        .orElse(PrefixSet.empty());
+    return new SetObj(shell.table(), shell.name(), type, shell.flags(), shell.comment(),
+        shell.plain(), content, understood);
+  }
+
+  /** Set elements as address ranges: a prefix, a range, a bare address, or one wrapped in elem. */
+  private static final class Elements {
+    private final List<Range<BigInteger>> v4 = new ArrayList<>();
+    private final List<Range<BigInteger>> v6 = new ArrayList<>();
+    private boolean understood = true;
+
+    List<Range<BigInteger>> ranges(Family f) {
+      return f == Family.V4 ? v4 : v6;
+    }
+
+    void read(JsonParser p) throws IOException {
+      if (p.currentToken() != JsonToken.START_ARRAY) {
+        understood = false;
+        p.skipChildren();
+        return;
+      }
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        if (p.currentToken() == JsonToken.VALUE_STRING) {
+          host(p.getText());
+        } else {
+          element(readValue(p));
+        }
+      }
+    }
+
+    private void element(Object e) {
+      Optional<Object> val = Json.path(e, "elem", "val");
+      if (val.isPresent()) {
+        e = val.get();
+      }
+      if (e instanceof String s) {
+        host(s);
+        return;
+      }
+      Optional<String> addr = Json.str(e, "prefix", "addr");
+      Optional<Long> len = Json.num(e, "prefix", "len");
+      if (addr.isPresent() && len.isPresent()) {
+        Optional<InetAddress> a = Prefix.parseAddress(addr.get());
+        try {
+          if (a.isPresent()) {
+            Prefix px = new Prefix(a.get(), len.get().intValue());
+            add(a.get(), px.first(), px.end());
+            return;
+          }
+        } catch (IllegalArgumentException ex) {
+          // host bits set or a bad length: not an element cfsync wrote
+        }
+        understood = false;
+        return;
+      }
+      Optional<Object> range = Json.path(e, "range");
+      if (range.isPresent() && range.get() instanceof List<?> r && r.size() == 2
+          && r.get(0) instanceof String lo && r.get(1) instanceof String hi) {
+        Optional<InetAddress> a = Prefix.parseAddress(lo);
+        Optional<InetAddress> b = Prefix.parseAddress(hi);
+        if (a.isPresent() && b.isPresent() && Family.of(a.get()) == Family.of(b.get())) {
+          BigInteger first = new BigInteger(1, a.get().getAddress());
+          BigInteger end = new BigInteger(1, b.get().getAddress()).add(BigInteger.ONE);
+          if (first.compareTo(end) < 0) {
+            add(a.get(), first, end);
+            return;
+          }
+        }
+      }
+      understood = false;
+    }
+
+    private void host(String text) {
+      Optional<InetAddress> a = Prefix.parseAddress(text);
+      if (a.isEmpty()) {
+        understood = false;
+        return;
+      }
+      BigInteger first = new BigInteger(1, a.get().getAddress());
+      add(a.get(), first, first.add(BigInteger.ONE));
+    }
+
+    private void add(InetAddress a, BigInteger first, BigInteger end) {
+      ranges(Family.of(a)).add(Range.closedOpen(first, end));
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object o) {
+    if (!(o instanceof Map<?, ?>)) {
+      throw new IllegalArgumentException("expected an object, got " + o);
+    }
+    return (Map<String, Object>) o;
+  }
+
+  /** A JSON value as maps, lists, strings, longs, doubles and booleans; null becomes "". */
+  private static Object readValue(JsonParser p) throws IOException {
+    switch (p.currentToken()) {
+      case START_OBJECT: {
+        Map<String, Object> m = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String k = p.currentName();
+          p.nextToken();
+          m.put(k, readValue(p));
+        }
+        return m;
+      }
+      case START_ARRAY: {
+        List<Object> l = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          l.add(readValue(p));
+        }
+        return l;
+      }
+      case VALUE_STRING:
+        return p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getLongValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return "";
+      default:
+        throw new IOException("unexpected " + p.currentToken() + " at " + p.currentLocation());
+    }
+  }
+}

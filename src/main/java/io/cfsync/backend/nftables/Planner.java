@@ -1,0 +1,335 @@
+package io.cfsync.backend.nftables;
+
+import com.google.common.collect.ImmutableList;
+import io.cfsync.backend.Desired;
+import io.cfsync.backend.Plan;
+import io.cfsync.error.SafetyRefusal;
+import io.cfsync.exec.Command;
+import io.cfsync.model.Diff;
+import io.cfsync.model.PrefixSet;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Computes the nft scripts from what was read to what is wanted; pure. In sync means no
+ * command at all, so a no-op run writes nothing. A change of set contents is {@code flush
+ * set} + {@code add element} per changed set; any other difference under restrict rebuilds
+ * cfsync's table; under allow only cfsync's sets and tagged rules in the operator's chain
+ * are touched. Each direction is one script, so one transaction.
+ */
+final class Planner {
+
+  /** What nft accepts as a bare identifier; anything else read back is not re-rendered. */
+  private static final Pattern IDENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_./-]{0,127}");
+  private static final Pattern WORD = Pattern.compile("[a-z0-9_-]{1,32}");
+  private static final Pattern COMMENT = Pattern.compile("[A-Za-z0-9 _.:,;/()+=@-]{0,127}");
+
+  private Planner() {}
+
+  static Plan plan(NftState now, Desired want) {
+    Layout l = Layout.of(want);
+    List<String> notes = new ArrayList<>();
+    Diff diff = Diff.between(now.prefixes(), want.prefixes());
+    ImmutableList<Command> forward;
+    ImmutableList<Command> undo;
+    if (l.own) {
+      Script[] s = own(now, l, notes);
+      forward = commands(s[0]);
+      undo = commands(s[1]);
+    } else {
+      Script[] s = operator(now, l, want, notes);
+      forward = commands(s[0]);
+      undo = commands(s[1]);
+    }
+    return new Plan(NftablesBackend.NAME, diff, forward, forward.isEmpty() ? ImmutableList.of()
+        : undo, ImmutableList.copyOf(notes));
+  }
+
+  private static ImmutableList<Command> commands(Script s) {
+    return s.isEmpty() ? ImmutableList.of() : ImmutableList.of(s.command());
+  }
+
+  // ---- restrict: cfsync's own table -------------------------------------------------------
+
+  private static Script[] own(NftState now, Layout l, List<String> notes) {
+    TableRef t = l.table;
+    if (!now.tableIsCfsyncs()) {
+      throw new SafetyRefusal("nftables: table " + t + " exists and cfsync did not create it "
+          + "(none of its sets carries the comment \"" + Layout.MARKER + "\"); cfsync "
+          + "replaces its own table as a whole, so it leaves this one alone; pick another "
+          + "--table; firewall unchanged");
+    }
+    if (structureMatches(now, l)) {
+      Script fwd = new Script();
+      Script back = new Script();
+      for (Layout.SetDef s : l.sets) {
+        PrefixSet cur = now.set(s.name()).orElseThrow().content();
+        if (!cur.equals(s.content())) {
+          fwd.line("flush set " + t + " " + s.name()).addElements(t, s.name(), s.content(),
+              s.family());
+          back.line("flush set " + t + " " + s.name()).addElements(t, s.name(), cur,
+              s.family());
+        }
+      }
+      return new Script[] {fwd, back};
+    }
+    Script fwd = replaceTable(t);
+    tableBlock(fwd, l);
+    for (Layout.SetDef s : l.sets) {
+      fwd.addElements(t, s.name(), s.content(), s.family());
+    }
+    Script back = replaceTable(t);
+    if (now.tableExists()) {
+      restoreBlock(back, now, notes);
+    }
+    return new Script[] {fwd, back};
+  }
+
+  /**
+   * Creating the table empty before deleting it makes the delete valid whether or not the
+   * table exists; nft 1.0.6 has no {@code destroy}. Both lines and the definition after them
+   * are one transaction, so no packet ever sees the table missing.
+   */
+  private static Script replaceTable(TableRef t) {
+    return new Script().line("table " + t + " {}").line("delete table " + t);
+  }
+
+  private static void tableBlock(Script s, Layout l) {
+    s.line("table " + l.table + " {");
+    for (Layout.SetDef d : l.sets) {
+      setBlock(s, d.name(), d.type(), List.of("interval"), Optional.of(Layout.MARKER));
+    }
+    s.line("\tchain " + l.chain + " {");
+    s.line("\t\ttype filter hook " + l.chain + " priority filter; policy accept;");
+    for (RuleSpec r : l.rules) {
+      s.line("\t\t" + r.render());
+    }
+    s.line("\t}");
+    s.line("}");
+  }
+
+  private static void setBlock(Script s, String name, String type, List<String> flags,
+      Optional<String> comment) {
+    s.line("\tset " + name + " {");
+    s.line("\t\ttype " + type);
+    if (!flags.isEmpty()) {
+      s.line("\t\tflags " + String.join(", ", flags));
+    }
+    comment.ifPresent(c -> s.line("\t\tcomment \"" + c + "\""));
+    s.line("\t}");
+  }
+
+  private static boolean structureMatches(NftState now, Layout l) {
+    Listing got = now.listing();
+    if (!now.tableExists() || !got.others().isEmpty()) {
+      return false;
+    }
+    Map<String, Layout.SetDef> want = new LinkedHashMap<>();
+    l.sets.forEach(s -> want.put(s.name(), s));
+    if (got.sets().size() != want.size()) {
+      return false;
+    }
+    for (Listing.SetObj s : got.sets()) {
+      Layout.SetDef d = want.get(s.name());
+      if (d == null || !plainInterval(s, d)) {
+        return false;
+      }
+    }
+    if (got.chains().size() != 1) {
+      return false;
+    }
+    Listing.ChainObj c = got.chains().get(0);
+    boolean chainOk = c.name().equals(l.chain) && c.plain()
+        && c.type().equals(Optional.of("filter")) && c.hook().equals(Optional.of(l.chain))
+        && c.prio().equals(Optional.of(0L)) && c.policy().equals(Optional.of("accept"));
+    if (!chainOk) {
+      return false;
+    }
+    List<Optional<RuleSpec>> rules = got.rules().stream().map(Listing.RuleObj::spec)
+        .collect(Collectors.toList());
+    return rules.equals(l.rules.stream().map(Optional::of).collect(Collectors.toList()));
+  }
+
+  private static boolean plainInterval(Listing.SetObj s, Layout.SetDef d) {
+    return s.plain() && s.type().equals(d.type()) && s.flags().equals(List.of("interval"))
+        && s.comment().equals(Optional.of(Layout.MARKER)) && s.elementsUnderstood();
+  }
+
+  /**
+   * Renders the table as it was read, for undo. Rules and sets of shapes cfsync does not
+   * write cannot be rendered back from {@code nft -j}; they are named in a note instead.
+   */
+  private static void restoreBlock(Script s, NftState now, List<String> notes) {
+    Listing got = now.listing();
+    TableRef t = now.layout().table;
+    List<String> lost = new ArrayList<>();
+    got.others().forEach(o -> lost.add("a " + o));
+    List<Listing.SetObj> sets = new ArrayList<>();
+    s.line("table " + t + " {");
+    for (Listing.SetObj set : got.sets()) {
+      boolean renderable = IDENT.matcher(set.name()).matches() && set.plain()
+          && set.family().isPresent() && set.flags().stream().allMatch(f -> WORD.matcher(f)
+          .matches()) && set.comment().map(c -> COMMENT.matcher(c).matches()).orElse(true);
+      if (!renderable) {
+        lost.add("set " + set.name());
+        continue;
+      }
+      setBlock(s, set.name(), set.type(), set.flags(), set.comment());
+      sets.add(set);
+      if (!set.elementsUnderstood()) {
+        lost.add("the elements of set " + set.name());
+      }
+    }
+    for (Listing.ChainObj c : got.chains()) {
+      if (!IDENT.matcher(c.name()).matches() || !c.plain()) {
+        lost.add("chain " + c.name());
+        continue;
+      }
+      s.line("\tchain " + c.name() + " {");
+      if (c.hook().isPresent()) {
+        if (!c.type().map(x -> WORD.matcher(x).matches()).orElse(false)
+            || !WORD.matcher(c.hook().get()).matches() || c.prio().isEmpty()) {
+          lost.add("the hook of chain " + c.name());
+        } else {
+          s.line("\t\ttype " + c.type().get() + " hook " + c.hook().get() + " priority "
+              + c.prio().get() + "; policy " + c.policy().filter(p -> WORD.matcher(p).matches())
+              .orElse("accept") + ";");
+        }
+      }
+      for (Listing.RuleObj r : got.rules()) {
+        if (!r.chain().equals(c.name())) {
+          continue;
+        }
+        if (r.spec().isPresent()) {
+          s.line("\t\t" + r.spec().get().render());
+        } else {
+          lost.add("rule handle " + r.handle() + " in chain " + c.name());
+        }
+      }
+      s.line("\t}");
+    }
+    s.line("}");
+    for (Listing.SetObj set : sets) {
+      if (set.elementsUnderstood()) {
+        s.addElements(t, set.name(), set.content(), set.family().orElseThrow());
+      }
+    }
+    if (!lost.isEmpty()) {
+      notes.add("nftables: table " + t + " holds what cfsync did not write (" + String.join(
+          ", ", lost) + "); this run replaces it, and an undo could not bring it back");
+    }
+  }
+
+  // ---- allow: sets and tagged rules in the operator's chain --------------------------------
+
+  private static Script[] operator(NftState now, Layout l, Desired want, List<String> notes) {
+    TableRef t = l.table;
+    String where = t + " " + l.chain;
+    if (!want.allowExtra().isEmpty()) {
+      notes.add("nftables: --allow-extra applies only under --policy restrict; ignored");
+    }
+    if (!now.tableExists()) {
+      notes.add("nftables: there is no table " + t + " (--nft-table); nft will refuse the "
+          + "change: create the table and chain, or fix --nft-table/--nft-chain");
+    } else if (!now.chainExists()) {
+      notes.add("nftables: table " + t + " has no chain " + l.chain + " (--nft-chain); nft "
+          + "will refuse the change: create it, or fix --nft-chain");
+    }
+    for (Listing.SetObj s : now.listing().sets()) {
+      if (!s.comment().equals(Optional.of(Layout.MARKER))) {
+        throw new SafetyRefusal("nftables: set " + s.name() + " in table " + t + " exists and "
+            + "cfsync did not create it (no comment \"" + Layout.MARKER + "\"); cfsync will "
+            + "not touch it: rename it or pass another --set-name; firewall unchanged");
+      }
+    }
+    Map<String, Layout.SetDef> wanted = new LinkedHashMap<>();
+    l.sets.forEach(s -> wanted.put(s.name(), s));
+    Set<String> dropSets = new HashSet<>();
+    List<Layout.SetDef> create = new ArrayList<>();
+    for (Listing.SetObj s : now.listing().sets()) {
+      Layout.SetDef d = wanted.get(s.name());
+      if (d == null || !plainInterval(s, d)) {
+        dropSets.add(s.name());
+      }
+    }
+    for (Layout.SetDef d : l.sets) {
+      if (now.set(d.name()).isEmpty() || dropSets.contains(d.name())) {
+        create.add(d);
+      }
+    }
+
+    // Pair tagged rules with wanted ones: equal ones stay, the rest are replaced in place
+    // (replace keeps the handle, so the undo can name it), deleted or inserted.
+    List<Listing.RuleObj> tagged = new ArrayList<>(now.listing().rules());
+    List<RuleSpec> missing = new ArrayList<>(l.rules);
+    List<Listing.RuleObj> delete = new ArrayList<>();
+    if (!dropSets.isEmpty()) {
+      // A set that is referenced cannot be deleted: its rules go first and come back new.
+      delete.addAll(tagged);
+      tagged.clear();
+    }
+    for (var it = tagged.iterator(); it.hasNext(); ) {
+      Listing.RuleObj r = it.next();
+      if (r.spec().isPresent() && missing.remove(r.spec().get())) {
+        it.remove();
+      }
+    }
+    List<Map.Entry<Listing.RuleObj, RuleSpec>> replace = new ArrayList<>();
+    while (!tagged.isEmpty() && !missing.isEmpty()) {
+      replace.add(Map.entry(tagged.remove(0), missing.remove(0)));
+    }
+    delete.addAll(tagged);
+
+    Script fwd = new Script();
+    Script back = new Script();
+    for (Listing.RuleObj r : delete) {
+      fwd.line("delete rule " + where + " handle " + r.handle());
+    }
+    for (String s : dropSets) {
+      fwd.line("delete set " + t + " " + s);
+    }
+    for (Layout.SetDef d : create) {
+      fwd.line("add set " + t + " " + d.name() + " { type " + d.type()
+          + "; flags interval; comment \"" + Layout.MARKER + "\"; }");
+    }
+    for (Layout.SetDef d : l.sets) {
+      Optional<Listing.SetObj> cur = now.set(d.name());
+      boolean fresh = create.contains(d);
+      if (fresh) {
+        fwd.addElements(t, d.name(), d.content(), d.family());
+      } else if (!cur.orElseThrow().content().equals(d.content())) {
+        fwd.line("flush set " + t + " " + d.name()).addElements(t, d.name(), d.content(),
+            d.family());
+      }
+      // Undo: only what can be restored whether or not this run's transaction committed.
+      if (cur.isPresent() && cur.get().elementsUnderstood() && !dropSets.contains(d.name())
+          && !cur.get().content().equals(d.content())) {
+        back.line("flush set " + t + " " + d.name()).addElements(t, d.name(),
+            cur.get().content(), d.family());
+      }
+    }
+    for (var e : replace) {
+      fwd.line("replace rule " + where + " handle " + e.getKey().handle() + " "
+          + e.getValue().render());
+      e.getKey().spec().ifPresent(old -> back.line("replace rule " + where + " handle "
+          + e.getKey().handle() + " " + old.render()));
+    }
+    // insert puts a rule first in the chain: ahead of the operator's own drops there, which
+    // would otherwise win within the same chain. Reversed, so they end up in family order.
+    for (int i = missing.size() - 1; i >= 0; i--) {
+      fwd.line("insert rule " + where + " " + missing.get(i).render());
+    }
+    // Inserted and deleted rules have no undo: nft deletes rules by handle only and the
+    // kernel hands out handles at commit, so an undo written now cannot name an inserted
+    // rule, and re-adding a deleted one would duplicate it if this run's transaction never
+    // committed (Sync also undoes after a failed nft). The sets' contents are restored.
+    return new Script[] {fwd, back};
+  }
+}
