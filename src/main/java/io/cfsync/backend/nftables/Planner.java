@@ -265,8 +265,8 @@ final class Planner {
       }
     }
 
-    // Pair tagged rules with wanted ones: equal ones stay, the rest are replaced in place
-    // (replace keeps the handle, so the undo can name it), deleted or inserted.
+    // Pair tagged rules with wanted ones: equal ones stay, the rest are replaced where they
+    // stand in the chain, deleted or inserted.
     List<Listing.RuleObj> tagged = new ArrayList<>(now.listing().rules());
     List<RuleSpec> missing = new ArrayList<>(l.rules);
     List<Listing.RuleObj> delete = new ArrayList<>();
@@ -318,18 +318,17 @@ final class Planner {
     for (var e : replace) {
       fwd.line("replace rule " + where + " handle " + e.getKey().handle() + " "
           + e.getValue().render());
-      e.getKey().spec().ifPresent(old -> back.line("replace rule " + where + " handle "
-          + e.getKey().handle() + " " + old.render()));
     }
     // insert puts a rule first in the chain: ahead of the operator's own drops there, which
     // would otherwise win within the same chain. Reversed, so they end up in family order.
     for (int i = missing.size() - 1; i >= 0; i--) {
       fwd.line("insert rule " + where + " " + missing.get(i).render());
     }
-    // Inserted and deleted rules have no undo: nft deletes rules by handle only and the
-    // kernel hands out handles at commit, so an undo written now cannot name an inserted
-    // rule, and re-adding a deleted one would duplicate it if this run's transaction never
-    // committed (Sync also undoes after a failed nft). The sets' contents are restored.
+    // Rule changes have no undo: nft names a rule by handle only, and the kernel hands out
+    // handles at commit (a replaced rule gets a new one too), so an undo written now cannot
+    // name the rules this script creates; and re-adding a deleted rule would duplicate it if
+    // this run's transaction never committed (Sync also undoes after a failed nft). What the
+    // undo restores is the sets' contents, which is valid in either case.
     return new Script[] {fwd, back};
   }
 }
