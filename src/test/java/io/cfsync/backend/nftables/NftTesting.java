@@ -12,6 +12,7 @@ import io.cfsync.backend.Policy;
 import io.cfsync.backend.PortRange;
 import io.cfsync.exec.Command;
 import io.cfsync.exec.ProcessRunner;
+import io.cfsync.live.Netns;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /** Lists, desired states and ruleset snapshots shared by the nftables tests. */
@@ -212,7 +214,24 @@ final class NftTesting {
         .collect(Collectors.joining("\n", "", "\n"));
   }
 
-  static ImmutableMap<String, PrefixSet> byName(Map<String, PrefixSet> m) {
-    return ImmutableMap.copyOf(m);
+  /**
+   * Waits until {@code from} connects: the first packets over a fresh veth wait for neighbour
+   * discovery, which on a loaded machine can outlast one connect timeout.
+   */
+  static void awaitConnected(Netns net, String from, int port) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (net.connect(from, port) != Netns.Outcome.CONNECTED) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(from + " never reached port " + port);
+      }
+    }
+  }
+
+  /** Warms up the paths every test client uses, before any rule is loaded. */
+  static void warmUp(Netns net, int port) {
+    for (String c : List.of(Netns.CF_V4, Netns.CF_V4_B, Netns.CF_V6, Netns.OTHER_V4,
+        Netns.OTHER_V6)) {
+      awaitConnected(net, c, port);
+    }
   }
 }

@@ -40,6 +40,7 @@ class NftablesAllowLiveTest {
   void opensTheOperatorsDropChainToCloudflareOnlyAndTouchesNothingElse() {
     try (Netns net = Netns.create()) {
       net.listen(80, 443);
+      NftTesting.warmUp(net, 80);
       net.server().check(Command.of("nft", "-f", "-").withStdin(OPERATOR));
       String before = ruleset(net.server());
       assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(TIMEOUT);
@@ -77,6 +78,7 @@ class NftablesAllowLiveTest {
   void changedPortsReplaceOnlyCfsyncsRules() {
     try (Netns net = Netns.create()) {
       net.listen(80, 443, 8443);
+      NftTesting.warmUp(net, 80);
       net.server().check(Command.of("nft", "-f", "-").withStdin(OPERATOR));
       String before = ruleset(net.server());
       NftablesRestrictLiveTest.sync(net, want(cloudflare()).allow("inet filter", "input")

@@ -46,6 +46,8 @@ class NftablesForeignRulesetsLiveTest {
   @Test
   void dockerAndFail2banStayByteIdenticalNextToCfsyncsTable() {
     try (Netns net = Netns.create()) {
+      net.listen(80, 22);
+      NftTesting.warmUp(net, 80);
       net.server().check(Command.of("iptables-restore").withStdin(resource(
           "nftables/rulesets/docker-iptables-save.txt")));
       load(net, "fail2ban-sshd.nft");
@@ -66,7 +68,6 @@ class NftablesForeignRulesetsLiveTest {
       assertThat(withoutCfsync(ruleset(net.server()))).isEqualTo(withoutCfsync(nft));
       assertThat(iptablesSave(net.server(), "iptables-save")).isEqualTo(v4);
 
-      net.listen(80, 22);
       assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(CONNECTED);
       assertThat(net.connect(Netns.OTHER_V4, 80)).isEqualTo(Netns.Outcome.REFUSED);
       assertThat(net.connect(Netns.OTHER_V4, 22)).isEqualTo(CONNECTED);
@@ -76,6 +77,8 @@ class NftablesForeignRulesetsLiveTest {
   @Test
   void aHandWrittenNftablesConfAndFail2banStayByteIdenticalUnderRestrict() {
     try (Netns net = Netns.create()) {
+      net.listen(80, 443);
+      NftTesting.warmUp(net, 80);
       load(net, "nftables-conf-dfinity.nft");
       load(net, "fail2ban-sshd.nft");
       String before = ruleset(net.server());
@@ -85,7 +88,6 @@ class NftablesForeignRulesetsLiveTest {
       assertThat(withoutCfsync(ruleset(net.server()))).isEqualTo(withoutCfsync(before));
 
       // The operator's policy-drop chains accept 80/443 from all; cfsync narrows it to the edge.
-      net.listen(80, 443);
       assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(CONNECTED);
       assertThat(net.connect(Netns.CF_V6, 443)).isEqualTo(CONNECTED);
       assertThat(net.connect(Netns.OTHER_V4, 443)).isEqualTo(TIMEOUT);
@@ -96,6 +98,8 @@ class NftablesForeignRulesetsLiveTest {
   @Test
   void allowModeInsideAHandWrittenTableAddsOnlyItsSetAndTaggedRule() {
     try (Netns net = Netns.create()) {
+      net.listen(443);
+      NftTesting.warmUp(net, 443);
       load(net, "nftables-conf-dfinity.nft");
       load(net, "fail2ban-sshd.nft");
       String before = ruleset(net.server());
@@ -108,7 +112,6 @@ class NftablesForeignRulesetsLiveTest {
           .doesNotContain("table inet cfsync");
       assertThat(after.lines().filter(l -> l.contains("comment \"cfsync\""))).containsExactly(
           "\t\ttcp dport { 80, 443 } ip saddr @cfsync-v4 accept comment \"cfsync\"");
-      net.listen(443);
       assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(CONNECTED);
     }
   }

@@ -39,6 +39,7 @@ class NftablesNoFlapLiveTest {
   void hundredAppliesAlternatingTwoListsNeverFailAProbe() throws Exception {
     try (Netns net = Netns.create()) {
       net.listen(80);
+      NftTesting.warmUp(net, 80);
       Sync sync = new Sync(new NftablesBackend(), net.server(), Log.SILENT);
       Desired a = want(A).build();
       Desired b = want(B).build();

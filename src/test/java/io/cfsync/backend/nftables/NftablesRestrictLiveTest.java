@@ -43,6 +43,7 @@ class NftablesRestrictLiveTest {
   void cloudflareConnectsOthersAreDroppedAndUnlistedPortsStayOpen() {
     try (Netns net = Netns.create()) {
       net.listen(80, 443, 8080);
+      NftTesting.warmUp(net, 80);
       Result r = net.cfsyncRun(tmp, "apply", "--source", "builtin", "--state-dir",
           tmp.resolve("state").toString());
       assertThat(r.exitCode()).as(r.stderr()).isZero();
@@ -70,6 +71,7 @@ class NftablesRestrictLiveTest {
   void rejectActionRefusesOthersAtOnceWithAReset() {
     try (Netns net = Netns.create()) {
       net.listen(80, 443);
+      NftTesting.warmUp(net, 80);
       sync(net, want(cloudflare()).reject().build());
       assertThat(net.connect(Netns.OTHER_V4, 443)).isEqualTo(REFUSED);
       assertThat(net.connect(Netns.OTHER_V6, 80)).isEqualTo(REFUSED);
@@ -82,6 +84,7 @@ class NftablesRestrictLiveTest {
   void allowExtraLetsOnlyThatSourceIn() {
     try (Netns net = Netns.create()) {
       net.listen(80);
+      NftTesting.warmUp(net, 80);
       sync(net, want(cloudflare()).extra(Netns.OTHER_V4 + "/32").build());
       assertThat(net.connect(Netns.OTHER_V4, 80)).isEqualTo(CONNECTED);
       assertThat(net.connect(Netns.OTHER_V6, 80)).isEqualTo(TIMEOUT);
@@ -93,6 +96,7 @@ class NftablesRestrictLiveTest {
   void onlyTheSelectedFamilyIsRestricted() {
     try (Netns net = Netns.create()) {
       net.listen(80);
+      NftTesting.warmUp(net, 80);
       sync(net, want(cloudflare()).family(Family.V4).build());
       assertThat(net.connect(Netns.OTHER_V4, 80)).isEqualTo(TIMEOUT);
       assertThat(net.connect(Netns.OTHER_V6, 80)).isEqualTo(CONNECTED);
@@ -109,6 +113,7 @@ class NftablesRestrictLiveTest {
   void portRangesAreProtectedAsAWhole() {
     try (Netns net = Netns.create()) {
       net.listen(8000, 8080, 9000);
+      NftTesting.warmUp(net, 8000);
       sync(net, want(cloudflare()).ports("8000-8080").build());
       assertThat(net.connect(Netns.OTHER_V4, 8000)).isEqualTo(TIMEOUT);
       assertThat(net.connect(Netns.OTHER_V6, 8080)).isEqualTo(TIMEOUT);
