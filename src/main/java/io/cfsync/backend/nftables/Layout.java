@@ -34,8 +34,12 @@ final class Layout {
   /** The comment on every set cfsync creates: how it tells its objects from the operator's. */
   static final String MARKER = "managed by cfsync";
 
-  /** One set: its name, family, what it must hold, and whether it holds Cloudflare's list. */
-  record SetDef(String name, Family family, PrefixSet content, boolean edge) {
+  /**
+   * One set: its name, family, what it must hold (as addresses, and as the collapsed prefixes
+   * written for them), and whether it holds Cloudflare's list.
+   */
+  record SetDef(String name, Family family, Coverage coverage, List<Prefix> prefixes,
+      boolean edge) {
     String type() {
       return family == Family.V4 ? "ipv4_addr" : "ipv6_addr";
     }
@@ -84,13 +88,13 @@ final class Layout {
             : Lists.partition(all, size);
         for (int i = 0; i < shards.size(); i++) {
           String name = n.set(f) + (i == 0 ? "" : "-" + (i + 1));
-          sets.add(new SetDef(name, f, PrefixSet.of(shards.get(i)), true));
+          sets.add(new SetDef(name, f, Coverage.of(f, shards.get(i)), shards.get(i), true));
           names.add(name);
         }
         PrefixSet extra = want.allowExtra().only(f);
         if (!extra.isEmpty()) {
           String name = n.setPrefix() + "-extra-v" + f.digit();
-          sets.add(new SetDef(name, f, extra, false));
+          sets.add(new SetDef(name, f, Coverage.of(extra, f), extra.prefixes(f), false));
           names.add(name);
         }
         rules.add(RuleSpec.restrict(f, forward, want.ports(), names, want.action()));
@@ -117,7 +121,8 @@ final class Layout {
             + " rules: pass --family " + (f == Family.V4 ? "6" : "4") + ", or use an inet "
             + "table");
       }
-      sets.add(new SetDef(n.set(f), f, want.prefixes().only(f), true));
+      ImmutableList<Prefix> all = want.prefixes().prefixes(f);
+      sets.add(new SetDef(n.set(f), f, Coverage.of(f, all), all, true));
       rules.add(RuleSpec.allow(f, forward, want.ports(), n.set(f), n.tag()));
     }
     return new Layout(false, table, chain, want.hook(), sets, rules, n);

@@ -5,14 +5,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
-import com.google.common.collect.Range;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.model.Family;
-import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +27,12 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
 
   /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
   record SetObj(String table, String name, String type, ImmutableList<String> flags,
-      Optional<String> comment, boolean plain, PrefixSet content, boolean elementsUnderstood) {
+      Optional<String> comment, boolean plain, Coverage coverage, boolean elementsUnderstood) {
+
+    /** The addresses the set holds (empty for sets of other types). */
+    PrefixSet content() {
+      return coverage.toPrefixSet();
+    }
 
     /** The address family the set's type holds, if it is a plain address set. */
     Optional<Family> family() {
@@ -139,27 +141,40 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
     } else if (f instanceof String s) {
       flags.add(s);
     }
-    SetObj shell = new SetObj(Json.str(attrs, "table").orElse(""),
-        Json.str(attrs, "name").orElse(""), type, ImmutableList.copyOf(flags),
-        Json.str(attrs, "comment"), SET_KEYS.containsAll(attrs.keySet()), PrefixSet.empty(),
-        false);
-    Optional<Family> fam = shell.family();
+    String table = Json.str(attrs, "table").orElse("");
+    String name = Json.str(attrs, "name").orElse("");
+    boolean plain = SET_KEYS.containsAll(attrs.keySet());
+    Optional<Family> fam = switch (type) {
+      case "ipv4_addr" -> Optional.of(Family.V4);
+      case "ipv6_addr" -> Optional.of(Family.V6);
+      default -> Optional.empty();
+    };
     boolean understood = fam.isPresent() && elems.understood
-        && elems.ranges(fam.get() == Family.V4 ? Family.V6 : Family.V4).isEmpty();
-    PrefixSet content = fam.map(x -> PrefixSet.ofRanges(x, elems.ranges(x)))
-        .orElse(PrefixSet.empty());
-    return new SetObj(shell.table(), shell.name(), type, shell.flags(), shell.comment(),
-        shell.plain(), content, understood);
+        && elems.count(fam.get() == Family.V4 ? Family.V6 : Family.V4) == 0;
+    Coverage coverage = fam.map(x -> elems.builder(x).build())
+        .orElse(Coverage.empty(Family.V4));
+    return new SetObj(table, name, type, ImmutableList.copyOf(flags), Json.str(attrs,
+        "comment"), plain, coverage, understood);
   }
 
-  /** Set elements as address ranges: a prefix, a range, a bare address, or one wrapped in elem. */
+  /**
+   * Set elements as address ranges: a prefix, a range, a bare address, or one of those
+   * wrapped in {@code elem} (elements with counters or timeouts). The common prefix and
+   * address shapes are read off the tokens directly.
+   */
   private static final class Elements {
-    private final List<Range<BigInteger>> v4 = new ArrayList<>();
-    private final List<Range<BigInteger>> v6 = new ArrayList<>();
+    private final Coverage.Builder v4 = new Coverage.Builder(Family.V4);
+    private final Coverage.Builder v6 = new Coverage.Builder(Family.V6);
+    private int v4Count;
+    private int v6Count;
     private boolean understood = true;
 
-    List<Range<BigInteger>> ranges(Family f) {
+    Coverage.Builder builder(Family f) {
       return f == Family.V4 ? v4 : v6;
+    }
+
+    int count(Family f) {
+      return f == Family.V4 ? v4Count : v6Count;
     }
 
     void read(JsonParser p) throws IOException {
@@ -171,10 +186,58 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
       while (p.nextToken() != JsonToken.END_ARRAY) {
         if (p.currentToken() == JsonToken.VALUE_STRING) {
           host(p.getText());
+        } else if (p.currentToken() == JsonToken.START_OBJECT) {
+          object(p);
         } else {
-          element(readValue(p));
+          understood = false;
+          p.skipChildren();
         }
       }
+    }
+
+    private void object(JsonParser p) throws IOException {
+      if (p.nextToken() != JsonToken.FIELD_NAME) {
+        understood = false;
+        return;
+      }
+      if (p.currentName().equals("prefix") && p.nextToken() == JsonToken.START_OBJECT) {
+        String addr = null;
+        long len = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String k = p.currentName();
+          p.nextToken();
+          if (k.equals("addr") && p.currentToken() == JsonToken.VALUE_STRING) {
+            addr = p.getText();
+          } else if (k.equals("len") && p.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+            len = p.getLongValue();
+          } else {
+            p.skipChildren();
+            understood = false;
+          }
+        }
+        if (addr == null) {
+          understood = false;
+        } else {
+          prefix(addr, len);
+        }
+        while (p.nextToken() != JsonToken.END_OBJECT) {
+          p.skipChildren();
+          understood = false;
+        }
+        return;
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      String k = p.currentName();
+      if (p.currentToken() == JsonToken.FIELD_NAME) {
+        p.nextToken();
+      }
+      m.put(k, readValue(p));
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String key = p.currentName();
+        p.nextToken();
+        m.put(key, readValue(p));
+      }
+      element(m);
     }
 
     private void element(Object e) {
@@ -189,48 +252,54 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
       Optional<String> addr = Json.str(e, "prefix", "addr");
       Optional<Long> len = Json.num(e, "prefix", "len");
       if (addr.isPresent() && len.isPresent()) {
-        Optional<InetAddress> a = Prefix.parseAddress(addr.get());
-        try {
-          if (a.isPresent()) {
-            Prefix px = new Prefix(a.get(), len.get().intValue());
-            add(a.get(), px.first(), px.end());
-            return;
-          }
-        } catch (IllegalArgumentException ex) {
-          // host bits set or a bad length: not an element cfsync wrote
-        }
-        understood = false;
+        prefix(addr.get(), len.get());
         return;
       }
       Optional<Object> range = Json.path(e, "range");
       if (range.isPresent() && range.get() instanceof List<?> r && r.size() == 2
           && r.get(0) instanceof String lo && r.get(1) instanceof String hi) {
-        Optional<InetAddress> a = Prefix.parseAddress(lo);
-        Optional<InetAddress> b = Prefix.parseAddress(hi);
-        if (a.isPresent() && b.isPresent() && Family.of(a.get()) == Family.of(b.get())) {
-          BigInteger first = new BigInteger(1, a.get().getAddress());
-          BigInteger end = new BigInteger(1, b.get().getAddress()).add(BigInteger.ONE);
-          if (first.compareTo(end) < 0) {
-            add(a.get(), first, end);
-            return;
-          }
+        Optional<Addresses.Addr> a = Addresses.parse(lo);
+        Optional<Addresses.Addr> b = Addresses.parse(hi);
+        if (a.isPresent() && b.isPresent() && a.get().family() == b.get().family()
+            && a.get().value().compareTo(b.get().value()) <= 0) {
+          add(a.get().family(), a.get().value(), b.get().value().add(BigInteger.ONE));
+          return;
         }
       }
       understood = false;
     }
 
+    private void prefix(String addr, long len) {
+      Optional<Addresses.Addr> a = Addresses.parse(addr);
+      if (a.isEmpty() || len < 0 || len > a.get().family().bits()) {
+        understood = false;
+        return;
+      }
+      int hostBits = a.get().family().bits() - (int) len;
+      BigInteger first = a.get().value();
+      if (hostBits > 0 && first.signum() != 0 && first.getLowestSetBit() < hostBits) {
+        understood = false; // host bits set: not an element nft would print
+        return;
+      }
+      add(a.get().family(), first, first.add(BigInteger.ONE.shiftLeft(hostBits)));
+    }
+
     private void host(String text) {
-      Optional<InetAddress> a = Prefix.parseAddress(text);
+      Optional<Addresses.Addr> a = Addresses.parse(text);
       if (a.isEmpty()) {
         understood = false;
         return;
       }
-      BigInteger first = new BigInteger(1, a.get().getAddress());
-      add(a.get(), first, first.add(BigInteger.ONE));
+      add(a.get().family(), a.get().value(), a.get().value().add(BigInteger.ONE));
     }
 
-    private void add(InetAddress a, BigInteger first, BigInteger end) {
-      ranges(Family.of(a)).add(Range.closedOpen(first, end));
+    private void add(Family f, BigInteger first, BigInteger end) {
+      builder(f).add(first, end);
+      if (f == Family.V4) {
+        v4Count++;
+      } else {
+        v6Count++;
+      }
     }
   }
 

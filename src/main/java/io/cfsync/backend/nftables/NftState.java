@@ -1,15 +1,80 @@
 package io.cfsync.backend.nftables;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import io.cfsync.backend.Installed;
+import io.cfsync.model.Family;
+import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What cfsync owns in nftables as read: under restrict its whole table, under allow its sets
- * and tagged rules in the operator's chain (plus whether that table and chain exist).
+ * and tagged rules in the operator's chain (plus whether that table and chain exist). The
+ * {@link PrefixSet} view is built only when asked for: with 100k elements building it costs
+ * more than listing them, and an in-sync plan compares {@link Coverage} instead.
  */
-record NftState(Layout layout, boolean tableExists, boolean chainExists, Listing listing,
-    PrefixSet prefixes) implements Installed {
+final class NftState implements Installed {
+
+  private final Layout layout;
+  private final boolean tableExists;
+  private final boolean chainExists;
+  private final Listing listing;
+  private final Map<Family, Coverage> edge = new EnumMap<>(Family.class);
+  private final Supplier<PrefixSet> prefixes;
+
+  NftState(Layout layout, boolean tableExists, boolean chainExists, Listing listing) {
+    this.layout = layout;
+    this.tableExists = tableExists;
+    this.chainExists = chainExists;
+    this.listing = listing;
+    for (Family f : Family.values()) {
+      Coverage.Builder b = new Coverage.Builder(f);
+      for (Listing.SetObj s : listing.sets()) {
+        if (layout.isEdgeSet(s.name()) && s.family().equals(Optional.of(f))) {
+          b.addAll(s.coverage());
+        }
+      }
+      edge.put(f, b.build());
+    }
+    this.prefixes = Suppliers.memoize(() -> {
+      List<Prefix> all = new ArrayList<>();
+      for (Coverage c : edge.values()) {
+        all.addAll(c.prefixes());
+      }
+      return PrefixSet.of(all);
+    });
+  }
+
+  Layout layout() {
+    return layout;
+  }
+
+  boolean tableExists() {
+    return tableExists;
+  }
+
+  boolean chainExists() {
+    return chainExists;
+  }
+
+  Listing listing() {
+    return listing;
+  }
+
+  /** The addresses cfsync's Cloudflare sets hold in one family, all shards merged. */
+  Coverage edge(Family f) {
+    return edge.get(f);
+  }
+
+  @Override
+  public PrefixSet prefixes() {
+    return prefixes.get();
+  }
 
   @Override
   public boolean present() {

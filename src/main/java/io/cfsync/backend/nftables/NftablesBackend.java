@@ -58,38 +58,26 @@ public final class NftablesBackend implements Backend {
     if (l.own) {
       Optional<Listing> got = list(run, "table", l.table.family(), l.table.name());
       if (got.isEmpty()) {
-        return new NftState(l, false, false, empty(), PrefixSet.empty());
+        return new NftState(l, false, false, empty());
       }
-      PrefixSet edge = PrefixSet.empty();
-      for (Listing.SetObj s : got.get().sets()) {
-        if (l.isEdgeSet(s.name())) {
-          edge = edge.union(s.content());
-        }
-      }
-      return new NftState(l, true, true, got.get(), edge);
+      return new NftState(l, true, true, got.get());
     }
     // Only cfsync's objects in the operator's table: its chain (for the tagged rules) and
     // cfsync's two sets, not the operator's own sets, which may be large.
     Optional<Listing> chain = list(run, "chain", l.table.family(), l.table.name(), l.chain);
     boolean tableExists = chain.isPresent() || tableListed(run, l.table);
     List<Listing.SetObj> sets = new ArrayList<>();
-    PrefixSet edge = PrefixSet.empty();
     for (String name : l.ownedSetNames()) {
       Optional<Listing> s = tableExists ? list(run, "set", l.table.family(), l.table.name(),
           name) : Optional.empty();
-      if (s.isPresent()) {
-        sets.addAll(s.get().sets());
-        for (Listing.SetObj o : s.get().sets()) {
-          edge = edge.union(o.content());
-        }
-      }
+      s.ifPresent(x -> sets.addAll(x.sets()));
     }
     ImmutableList<Listing.RuleObj> tagged = chain.map(c -> c.rules().stream()
         .filter(r -> r.comment().equals(Optional.of(l.naming.tag())))
         .collect(ImmutableList.toImmutableList())).orElse(ImmutableList.of());
     Listing mine = new Listing(ImmutableList.copyOf(sets),
         chain.map(Listing::chains).orElse(ImmutableList.of()), tagged, ImmutableList.of());
-    return new NftState(l, tableExists, chain.isPresent(), mine, edge);
+    return new NftState(l, tableExists, chain.isPresent(), mine);
   }
 
   private static boolean tableListed(ProcessRunner run, TableRef t) {

@@ -6,6 +6,7 @@ import io.cfsync.backend.Plan;
 import io.cfsync.error.SafetyRefusal;
 import io.cfsync.exec.Command;
 import io.cfsync.model.Diff;
+import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +37,7 @@ final class Planner {
   static Plan plan(NftState now, Desired want) {
     Layout l = Layout.of(want);
     List<String> notes = new ArrayList<>();
-    Diff diff = Diff.between(now.prefixes(), want.prefixes());
+    Diff diff = diff(now, want);
     ImmutableList<Command> forward;
     ImmutableList<Command> undo;
     if (l.own) {
@@ -50,6 +51,20 @@ final class Planner {
     }
     return new Plan(NftablesBackend.NAME, diff, forward, forward.isEmpty() ? ImmutableList.of()
         : undo, ImmutableList.copyOf(notes));
+  }
+
+  /**
+   * The change in addresses. In sync (the common case, and every verification) it is found
+   * by comparing coverage, without building the installed {@code PrefixSet}.
+   */
+  private static Diff diff(NftState now, Desired want) {
+    boolean same = true;
+    for (Family f : Family.values()) {
+      same &= now.edge(f).equals(Coverage.of(want.prefixes(), f));
+    }
+    PrefixSet w = want.prefixes();
+    return same ? new Diff(w, w, PrefixSet.empty(), PrefixSet.empty(), w)
+        : Coverage.diff(now.prefixes(), w);
   }
 
   private static ImmutableList<Command> commands(Script s) {
@@ -70,12 +85,11 @@ final class Planner {
       Script fwd = new Script();
       Script back = new Script();
       for (Layout.SetDef s : l.sets) {
-        PrefixSet cur = now.set(s.name()).orElseThrow().content();
-        if (!cur.equals(s.content())) {
-          fwd.line("flush set " + t + " " + s.name()).addElements(t, s.name(), s.content(),
-              s.family());
-          back.line("flush set " + t + " " + s.name()).addElements(t, s.name(), cur,
-              s.family());
+        Coverage cur = now.set(s.name()).orElseThrow().coverage();
+        if (!cur.equals(s.coverage())) {
+          fwd.line("flush set " + t + " " + s.name()).addElements(t, s.name(), s.prefixes());
+          back.line("flush set " + t + " " + s.name()).addElements(t, s.name(),
+              cur.prefixes());
         }
       }
       return new Script[] {fwd, back};
@@ -83,7 +97,7 @@ final class Planner {
     Script fwd = replaceTable(t);
     tableBlock(fwd, l);
     for (Layout.SetDef s : l.sets) {
-      fwd.addElements(t, s.name(), s.content(), s.family());
+      fwd.addElements(t, s.name(), s.prefixes());
     }
     Script back = replaceTable(t);
     if (now.tableExists()) {
@@ -218,7 +232,7 @@ final class Planner {
     s.line("}");
     for (Listing.SetObj set : sets) {
       if (set.elementsUnderstood()) {
-        s.addElements(t, set.name(), set.content(), set.family().orElseThrow());
+        s.addElements(t, set.name(), set.coverage().prefixes());
       }
     }
     if (!lost.isEmpty()) {
@@ -303,16 +317,15 @@ final class Planner {
       Optional<Listing.SetObj> cur = now.set(d.name());
       boolean fresh = create.contains(d);
       if (fresh) {
-        fwd.addElements(t, d.name(), d.content(), d.family());
-      } else if (!cur.orElseThrow().content().equals(d.content())) {
-        fwd.line("flush set " + t + " " + d.name()).addElements(t, d.name(), d.content(),
-            d.family());
+        fwd.addElements(t, d.name(), d.prefixes());
+      } else if (!cur.orElseThrow().coverage().equals(d.coverage())) {
+        fwd.line("flush set " + t + " " + d.name()).addElements(t, d.name(), d.prefixes());
       }
       // Undo: only what can be restored whether or not this run's transaction committed.
       if (cur.isPresent() && cur.get().elementsUnderstood() && !dropSets.contains(d.name())
-          && !cur.get().content().equals(d.content())) {
+          && !cur.get().coverage().equals(d.coverage())) {
         back.line("flush set " + t + " " + d.name()).addElements(t, d.name(),
-            cur.get().content(), d.family());
+            cur.get().coverage().prefixes());
       }
     }
     for (var e : replace) {

@@ -1,9 +1,7 @@
 package io.cfsync.backend.nftables;
 
 import io.cfsync.exec.Command;
-import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
-import io.cfsync.model.PrefixSet;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,9 +24,8 @@ final class Script {
     return this;
   }
 
-  /** {@code add element} commands putting {@code content} into the set (nothing if empty). */
-  Script addElements(TableRef table, String set, PrefixSet content, Family family) {
-    List<Prefix> all = content.prefixes(family);
+  /** {@code add element} commands putting the prefixes into the set (nothing if none). */
+  Script addElements(TableRef table, String set, List<Prefix> all) {
     for (int from = 0; from < all.size(); from += CHUNK) {
       List<Prefix> chunk = all.subList(from, Math.min(all.size(), from + CHUNK));
       sb.append("add element ").append(table).append(' ').append(set).append(" {");
