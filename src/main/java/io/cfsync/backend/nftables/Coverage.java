@@ -148,6 +148,10 @@ final class Coverage {
     if (before.equals(after)) {
       return new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(), before);
     }
+    if (before.isEmpty() || after.isEmpty()) {
+      // A first apply or a full removal: nothing to compute, and no 100k-range set to build.
+      return new Diff(before, after, after, before, PrefixSet.empty());
+    }
     Map<Family, List<Range<BigInteger>>> added = new EnumMap<>(Family.class);
     Map<Family, List<Range<BigInteger>>> removed = new EnumMap<>(Family.class);
     Map<Family, List<Range<BigInteger>>> same = new EnumMap<>(Family.class);
