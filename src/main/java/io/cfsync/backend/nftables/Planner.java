@@ -34,23 +34,35 @@ final class Planner {
 
   private Planner() {}
 
+  /**
+   * The forward scripts in order, each one transaction, and the one undo script.
+   *
+   * <p>Sets that do not exist yet are created and filled in a transaction of their own, before
+   * the one that makes a rule use them. Measured on kernel 6.18: when a new 100k-element set
+   * and the drop rule referencing it commit together, a Cloudflare SYN arriving during the
+   * commit was dropped about once per apply (the lookup missed); with the fill committed first,
+   * 0 in 18 applies, and flushing and refilling existing sets under an existing or replaced
+   * rule missed nothing. A new set no rule uses yet filters nothing, so the first transaction
+   * alone changes no packet's fate, and a run killed between the two leaves only unused sets,
+   * which the next run finds and uses.
+   */
+  record Steps(List<Script> forward, List<Script> undo) {
+    Steps(List<Script> forward, Script undo) {
+      this(forward, List.of(undo));
+    }
+  }
+
   static Plan plan(NftState now, Desired want) {
     Layout l = Layout.of(want);
     List<String> notes = new ArrayList<>();
     Diff diff = diff(now, want);
-    ImmutableList<Command> forward;
-    ImmutableList<Command> undo;
-    if (l.own) {
-      Script[] s = own(now, l, notes);
-      forward = commands(s[0]);
-      undo = commands(s[1]);
-    } else {
-      Script[] s = operator(now, l, want, notes);
-      forward = commands(s[0]);
-      undo = commands(s[1]);
-    }
-    return new Plan(NftablesBackend.NAME, diff, forward, forward.isEmpty() ? ImmutableList.of()
-        : undo, ImmutableList.copyOf(notes));
+    Steps steps = l.own ? own(now, l, notes) : operator(now, l, want, notes);
+    ImmutableList<Command> forward = steps.forward().stream().filter(x -> !x.isEmpty())
+        .map(Script::command).collect(ImmutableList.toImmutableList());
+    ImmutableList<Command> undo = forward.isEmpty() ? ImmutableList.of()
+        : steps.undo().stream().filter(x -> !x.isEmpty()).map(Script::command)
+            .collect(ImmutableList.toImmutableList());
+    return new Plan(NftablesBackend.NAME, diff, forward, undo, ImmutableList.copyOf(notes));
   }
 
   /**
@@ -67,13 +79,9 @@ final class Planner {
         : Coverage.diff(now.prefixes(), w);
   }
 
-  private static ImmutableList<Command> commands(Script s) {
-    return s.isEmpty() ? ImmutableList.of() : ImmutableList.of(s.command());
-  }
-
   // ---- restrict: cfsync's own table -------------------------------------------------------
 
-  private static Script[] own(NftState now, Layout l, List<String> notes) {
+  private static Steps own(NftState now, Layout l, List<String> notes) {
     TableRef t = l.table;
     if (!now.tableIsCfsyncs()) {
       throw new SafetyRefusal("nftables: table " + t + " exists and cfsync did not create it "
@@ -92,18 +100,102 @@ final class Planner {
               cur.prefixes());
         }
       }
-      return new Script[] {fwd, back};
+      return new Steps(List.of(fwd), back);
     }
+    // Any structural change is undone by putting the table back as it was read.
+    Script back = replaceTable(t);
+    if (now.tableExists()) {
+      restoreBlock(back, now, notes);
+    }
+    if (!now.tableExists()) {
+      Script fill = new Script().line("table " + t + " {");
+      for (Layout.SetDef d : l.sets) {
+        setBlock(fill, d.name(), d.type(), List.of("interval"), Optional.of(Layout.MARKER));
+      }
+      fill.line("}");
+      for (Layout.SetDef d : l.sets) {
+        fill.addElements(t, d.name(), d.prefixes());
+      }
+      Script hook = new Script().line("table " + t + " {");
+      chainBlock(hook, l);
+      hook.line("}");
+      return new Steps(List.of(fill, hook), back);
+    }
+    if (migratable(now, l)) {
+      return new Steps(migrate(now, l), back);
+    }
+    // Objects cfsync cannot adjust in place (a set of its name with another type or flags, an
+    // object kind it never writes): replace the whole table in one transaction.
     Script fwd = replaceTable(t);
     tableBlock(fwd, l);
     for (Layout.SetDef s : l.sets) {
       fwd.addElements(t, s.name(), s.prefixes());
     }
-    Script back = replaceTable(t);
-    if (now.tableExists()) {
-      restoreBlock(back, now, notes);
+    return new Steps(List.of(fwd), back);
+  }
+
+  /** Whether the existing table can be brought to the layout set by set and chain by chain. */
+  private static boolean migratable(NftState now, Layout l) {
+    if (!now.listing().others().isEmpty()) {
+      return false;
     }
-    return new Script[] {fwd, back};
+    for (Layout.SetDef d : l.sets) {
+      Optional<Listing.SetObj> cur = now.set(d.name());
+      if (cur.isPresent() && !plainInterval(cur.get(), d)) {
+        return false;
+      }
+    }
+    return now.listing().chains().stream().allMatch(c -> IDENT.matcher(c.name()).matches())
+        && now.listing().sets().stream().allMatch(x -> IDENT.matcher(x.name()).matches());
+  }
+
+  /**
+   * Adjusts an existing table in place: new sets are filled first (unused, they change
+   * nothing), then one transaction replaces the chain's rules, refills changed sets and drops
+   * sets no longer wanted.
+   */
+  private static List<Script> migrate(NftState now, Layout l) {
+    TableRef t = l.table;
+    Script fill = new Script();
+    for (Layout.SetDef d : l.sets) {
+      if (now.set(d.name()).isEmpty()) {
+        fill.line("add set " + t + " " + d.name() + " { type " + d.type()
+            + "; flags interval; comment \"" + Layout.MARKER + "\"; }");
+        fill.addElements(t, d.name(), d.prefixes());
+      }
+    }
+    Script swap = new Script();
+    boolean keepChain = false;
+    for (Listing.ChainObj c : now.listing().chains()) {
+      boolean same = c.name().equals(l.chain) && c.plain()
+          && c.type().equals(Optional.of("filter")) && c.hook().equals(Optional.of(l.chain))
+          && c.prio().equals(Optional.of(0L)) && c.policy().equals(Optional.of("accept"));
+      swap.line("flush chain " + t + " " + c.name());
+      if (same) {
+        keepChain = true;
+      } else {
+        swap.line("delete chain " + t + " " + c.name());
+      }
+    }
+    if (!keepChain) {
+      swap.line("add chain " + t + " " + l.chain + " { type filter hook " + l.chain
+          + " priority filter; policy accept; }");
+    }
+    for (RuleSpec r : l.rules) {
+      swap.line("add rule " + t + " " + l.chain + " " + r.render());
+    }
+    for (Layout.SetDef d : l.sets) {
+      Optional<Listing.SetObj> cur = now.set(d.name());
+      if (cur.isPresent() && !cur.get().coverage().equals(d.coverage())) {
+        swap.line("flush set " + t + " " + d.name()).addElements(t, d.name(), d.prefixes());
+      }
+    }
+    for (Listing.SetObj s : now.listing().sets()) {
+      if (l.sets.stream().noneMatch(d -> d.name().equals(s.name()))) {
+        swap.line("delete set " + t + " " + s.name());
+      }
+    }
+    return List.of(fill, swap);
   }
 
   /**
@@ -120,13 +212,17 @@ final class Planner {
     for (Layout.SetDef d : l.sets) {
       setBlock(s, d.name(), d.type(), List.of("interval"), Optional.of(Layout.MARKER));
     }
+    chainBlock(s, l);
+    s.line("}");
+  }
+
+  private static void chainBlock(Script s, Layout l) {
     s.line("\tchain " + l.chain + " {");
     s.line("\t\ttype filter hook " + l.chain + " priority filter; policy accept;");
     for (RuleSpec r : l.rules) {
       s.line("\t\t" + r.render());
     }
     s.line("\t}");
-    s.line("}");
   }
 
   private static void setBlock(Script s, String name, String type, List<String> flags,
@@ -243,7 +339,7 @@ final class Planner {
 
   // ---- allow: sets and tagged rules in the operator's chain --------------------------------
 
-  private static Script[] operator(NftState now, Layout l, Desired want, List<String> notes) {
+  private static Steps operator(NftState now, Layout l, Desired want, List<String> notes) {
     TableRef t = l.table;
     String where = t + " " + l.chain;
     if (!want.allowExtra().isEmpty()) {
@@ -301,6 +397,20 @@ final class Planner {
     }
     delete.addAll(tagged);
 
+    // New sets are filled in a transaction of their own (see Steps); a set recreated with
+    // other flags cannot be: its rules must go in the same transaction that deletes it.
+    Script fill = new Script();
+    Script unfill = new Script();
+    for (Layout.SetDef d : create) {
+      if (!dropSets.contains(d.name())) {
+        String add = "add set " + t + " " + d.name() + " { type " + d.type()
+            + "; flags interval; comment \"" + Layout.MARKER + "\"; }";
+        fill.line(add);
+        fill.addElements(t, d.name(), d.prefixes());
+        // Adding before deleting makes the removal valid whether or not the set was made.
+        unfill.line(add).line("delete set " + t + " " + d.name());
+      }
+    }
     Script fwd = new Script();
     Script back = new Script();
     for (Listing.RuleObj r : delete) {
@@ -310,14 +420,17 @@ final class Planner {
       fwd.line("delete set " + t + " " + s);
     }
     for (Layout.SetDef d : create) {
-      fwd.line("add set " + t + " " + d.name() + " { type " + d.type()
-          + "; flags interval; comment \"" + Layout.MARKER + "\"; }");
+      if (dropSets.contains(d.name())) {
+        fwd.line("add set " + t + " " + d.name() + " { type " + d.type()
+            + "; flags interval; comment \"" + Layout.MARKER + "\"; }");
+      }
     }
     for (Layout.SetDef d : l.sets) {
       Optional<Listing.SetObj> cur = now.set(d.name());
-      boolean fresh = create.contains(d);
-      if (fresh) {
-        fwd.addElements(t, d.name(), d.prefixes());
+      if (create.contains(d)) {
+        if (dropSets.contains(d.name())) {
+          fwd.addElements(t, d.name(), d.prefixes());
+        }
       } else if (!cur.orElseThrow().coverage().equals(d.coverage())) {
         fwd.line("flush set " + t + " " + d.name()).addElements(t, d.name(), d.prefixes());
       }
@@ -342,6 +455,17 @@ final class Planner {
     // name the rules this script creates; and re-adding a deleted rule would duplicate it if
     // this run's transaction never committed (Sync also undoes after a failed nft). What the
     // undo restores is the sets' contents, which is valid in either case.
-    return new Script[] {fwd, back};
+    if (!now.chainExists()) {
+      // Into a chain that is not there nft will refuse the rules: keep it one transaction, so
+      // that it refuses the sets with them and nothing is left behind.
+      Script all = new Script().line(fill.text().stripTrailing());
+      if (!fwd.isEmpty()) {
+        all.line(fwd.text().stripTrailing());
+      }
+      return new Steps(List.of(all), back);
+    }
+    // The undo puts back what the sets held, then removes sets this run created; the second
+    // fails harmlessly (and is logged) when this run's rules already use them.
+    return new Steps(List.of(fill, fwd), List.of(back, unfill));
   }
 }

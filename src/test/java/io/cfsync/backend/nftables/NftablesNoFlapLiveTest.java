@@ -78,4 +78,34 @@ class NftablesNoFlapLiveTest {
       assertThat(o.total()).isPositive();
     }
   }
+
+  /**
+   * A first install of a long list, and a structure change that adds sets, under probes. On
+   * kernel 6.18 a new 100k-element set committed together with the rule using it lost about
+   * one Cloudflare SYN per apply; the backend fills new sets in a transaction of their own.
+   */
+  @Test
+  void firstInstallsAndNewShardsOfALongListNeverFailAProbe() throws Exception {
+    try (Netns net = Netns.create()) {
+      net.listen(80);
+      NftTesting.warmUp(net, 80);
+      PrefixSet big = cloudflare().union(PrefixSet.of(NftTesting.spacedV4(60_000, 0)));
+      PrefixSet bigger = big.union(PrefixSet.of(NftTesting.spacedV4(70_000, 0)));
+      Prober.Handle edge = net.probe(Netns.CF_V4, 80, Duration.ofMillis(20)).awaitFirst();
+      Sync sync = new Sync(new NftablesBackend(), net.server(), Log.SILENT);
+      for (int i = 0; i < 3; i++) {
+        net.server().run(io.cfsync.exec.Command.of("nft", "delete", "table", "inet", "cfsync"));
+        Sync.Prepared first = sync.prepare(want(big).build(), false, 100, true);
+        assertThat(first.plan().commands()).hasSize(2);
+        sync.apply(first, net.server());
+        // 70k needs more sets than 60k: new shards are filled, then the rule is swapped.
+        Sync.Prepared grow = sync.prepare(want(bigger).build(), false, 100, true);
+        assertThat(grow.plan().commands()).hasSize(2);
+        sync.apply(grow, net.server());
+      }
+      Prober.Stats s = edge.stop();
+      assertThat(s.failed()).as("%s", s).isZero();
+      assertThat(s.connected()).isPositive();
+    }
+  }
 }

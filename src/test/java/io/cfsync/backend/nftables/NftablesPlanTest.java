@@ -57,11 +57,21 @@ class NftablesPlanTest {
 
   static final PrefixSet CF2021 = cloudflare2021v4().union(cloudflare().only(Family.V6));
 
+  /** Every script of a plan, in order. */
+  static String scripts(Plan p) {
+    return p.commands().stream().map(c -> c.stdin().orElseThrow())
+        .collect(java.util.stream.Collectors.joining());
+  }
+
   @Test
-  void firstApplyDefinesTheWholeTableInOneScript() {
+  void firstApplyFillsTheSetsBeforeTheTransactionThatMakesTheRuleUseThem() {
     Plan p = plan(absent(), want(cloudflare()).build());
     golden("restrict-first-apply", p);
-    assertThat(p.commands()).hasSize(1);
+    assertThat(p.commands()).hasSize(2);
+    assertThat(p.commands().get(0).stdin().orElseThrow()).contains("add element")
+        .doesNotContain("chain");
+    assertThat(p.commands().get(1).stdin().orElseThrow()).contains("chain input")
+        .doesNotContain("add element");
     assertThat(p.diff().added()).isEqualTo(cloudflare());
   }
 
@@ -124,8 +134,7 @@ class NftablesPlanTest {
         Prefix.parse("104.16.0.0/13"), Prefix.parse("104.24.0.0/14"),
         Prefix.parse("104.16.5.0/24"), Prefix.parse("2606:4700::/32"),
         Prefix.parse("2606:4701::/32"));
-    String script = plan(absent(), want(overlapping).build()).commands().get(0).stdin()
-        .orElseThrow();
+    String script = scripts(plan(absent(), want(overlapping).build()));
     assertThat(elements(script)).containsExactly("104.16.0.0/12", "2606:4700::/31");
   }
 
@@ -134,7 +143,7 @@ class NftablesPlanTest {
     PrefixSet big = PrefixSet.of(NftTesting.spacedV4(10_000, 0)).union(cloudflare()
         .only(Family.V6));
     Plan p = plan(absent(), want(big).build());
-    String script = p.commands().get(0).stdin().orElseThrow();
+    String script = scripts(p);
     assertThat(script).contains("\tset cfsync-v4 {", "\tset cfsync-v4-2 {", "\tset cfsync-v4-3 {")
         .doesNotContain("cfsync-v4-4").contains("ip saddr != @cfsync-v4 ip saddr != "
         + "@cfsync-v4-2 ip saddr != @cfsync-v4-3 drop");
@@ -168,7 +177,9 @@ class NftablesPlanTest {
   void allowAddsSetsAndOneTaggedRulePerFamilyAtTheTopOfTheOperatorsChain() {
     Plan p = plan(operator(false), want(cloudflare()).allow("inet filter", "input").build());
     golden("allow-first-apply", p);
-    assertThat(p.undo()).as("nothing to restore: the sets did not exist").isEmpty();
+    assertThat(p.commands()).hasSize(2);
+    assertThat(p.undo()).as("only the removal of the sets it created").singleElement()
+        .satisfies(c -> assertThat(c.stdin().orElseThrow()).doesNotContain("rule"));
   }
 
   @Test
@@ -210,7 +221,7 @@ class NftablesPlanTest {
     Plan v4 = plan(new CannedNft().onText("list tables ip", "table ip filter\n"),
         want(cloudflare()).family(Family.V4)
         .allow("ip filter", "input").build());
-    assertThat(v4.commands().get(0).stdin().orElseThrow())
+    assertThat(scripts(v4))
         .contains("insert rule ip filter input tcp dport { 80, 443 } ip saddr @cfsync-v4 "
             + "accept comment \"cfsync\"");
   }
@@ -220,6 +231,8 @@ class NftablesPlanTest {
     Plan p = plan(new CannedNft().onText("list tables inet", "table inet filter\n"),
         want(cloudflare()).allow("inet filter", "inbound").build());
     assertThat(p.notes()).singleElement().asString().contains("has no chain inbound");
+    assertThat(p.commands()).as("one transaction: nft refuses the sets with the rules")
+        .hasSize(1);
     Plan q = plan(new CannedNft().onText("list tables inet", ""),
         want(cloudflare()).allow("inet nosuch", "input").build());
     assertThat(q.notes()).singleElement().asString().contains("no table inet nosuch");
