@@ -96,10 +96,6 @@ final class Coverage {
     return b.build();
   }
 
-  boolean isEmpty() {
-    return starts.length == 0;
-  }
-
   /** The fewest prefixes covering exactly these addresses, ascending: what gets written. */
   List<Prefix> prefixes() {
     List<Prefix> out = new ArrayList<>(starts.length);
@@ -226,9 +222,5 @@ final class Coverage {
 
   private static BigInteger min(BigInteger a, BigInteger b) {
     return a.compareTo(b) <= 0 ? a : b;
-  }
-
-  int size() {
-    return starts.length;
   }
 }

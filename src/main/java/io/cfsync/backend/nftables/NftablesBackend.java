@@ -28,7 +28,7 @@ import java.util.Optional;
  * or the forward hook for {@code --hook docker-user}, that drops new connections to the
  * protected ports from anyone outside the sets. Allow: the sets and one tagged accept rule
  * per family in the operator's chain, because an accept in cfsync's own table cannot
- * override a drop in another base chain.
+ * override a drop in another base chain. See docs/backends/nftables.md.
  */
 public final class NftablesBackend implements Backend {
 
