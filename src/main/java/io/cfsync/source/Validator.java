@@ -1,5 +1,6 @@
 package io.cfsync.source;
 
+import com.google.common.base.Utf8;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.cfsync.error.SourceRejected;
@@ -32,6 +33,9 @@ public final class Validator {
   public static ImmutableList<Prefix> parse(String where, String body, Syntax syntax,
       Set<Family> expected, Set<Family> selected, Limits limits) {
     String text = body.startsWith("\uFEFF") ? body.substring(1) : body;
+    if (syntax == Syntax.REMOTE) {
+      checkSize(where, body, limits);
+    }
     checkText(where, text);
     if (text.isBlank()) {
       throw new SourceRejected("source " + where + ": the body is empty; firewall unchanged");
@@ -99,6 +103,22 @@ public final class Validator {
     }
   }
 
+  /**
+   * The HTTP client already stops reading past the cap; this catches a body that reached
+   * the validator another way (a mirror, the snapshot) before it is split into lines.
+   */
+  private static void checkSize(String where, String body, Limits limits) {
+    // A UTF-16 char is at most 3 UTF-8 bytes, so a short body needs no byte count.
+    if (body.length() * 3L <= limits.maxBodyBytes()) {
+      return;
+    }
+    long bytes = Utf8.encodedLength(body);
+    if (bytes > limits.maxBodyBytes()) {
+      throw new SourceRejected("source " + where + ": the body is " + bytes + " bytes, over the "
+          + limits.maxBodyBytes() + "-byte cap (not a list of CDN ranges); firewall unchanged");
+    }
+  }
+
   private static void checkText(String where, String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
@@ -113,12 +133,12 @@ public final class Validator {
     try {
       return Prefix.parse(line);
     } catch (IllegalArgumentException e) {
-      String msg = e.getMessage();
-      String quoted = quote(line);
-      if (msg != null && msg.contains("host bits")) {
-        throw rejected(where, lineNo, quoted + msg.substring(msg.indexOf(" has host bits")));
-      }
-      throw rejected(where, lineNo, quoted + " is not a CIDR");
+      // Prefix.parse says '"TEXT" <reason>'; keep the reason, re-quote the text safely.
+      String msg = e.getMessage() == null ? "" : e.getMessage();
+      String own = "\"" + line + "\"";
+      String reason = msg.startsWith(own) && msg.length() > own.length()
+          ? msg.substring(own.length()) : " is not a CIDR";
+      throw rejected(where, lineNo, quote(line) + reason);
     }
   }
 
@@ -148,9 +168,30 @@ public final class Validator {
         .reduce((a, b) -> a + "/" + b).orElse("nothing");
   }
 
+  /**
+   * The line as it may appear in a one-line message: shortened, and with quotes and control
+   * characters (a stray CR, a tab) escaped so that the message stays on one line.
+   */
   static String quote(String line) {
     String s = line.length() > MAX_QUOTED ? line.substring(0, MAX_QUOTED) + "…" : line;
-    return "\"" + s.replace("\"", "\\\"") + "\"";
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   private static SourceRejected rejected(String where, int lineNo, String reason) {
