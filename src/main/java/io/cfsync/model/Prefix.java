@@ -87,7 +87,8 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
     checkNotNull(text, "text");
     int slash = text.indexOf('/');
     if (slash < 0) {
-      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR (no /length)");
+      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR"
+          + (parseAddress(text).isPresent() ? " (no /length)" : ""));
     }
     String addr = text.substring(0, slash);
     String len = text.substring(slash + 1);

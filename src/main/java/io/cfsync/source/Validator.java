@@ -18,6 +18,7 @@ import java.util.Set;
 public final class Validator {
 
   private static final int MAX_QUOTED = 60;
+  private static final int NO_LINE = 0;
 
   private Validator() {}
 
@@ -78,12 +79,24 @@ public final class Validator {
     return out.build();
   }
 
-  /** Validates one CIDR that arrived outside a line-based body (the API's JSON arrays). */
+  /**
+   * Validates one CIDR that arrived outside a line-based body; {@code index} is reported as
+   * its line number.
+   */
   public static Prefix parseItem(String where, int index, String item, Set<Family> expected,
       Limits limits) {
     Prefix p = parseLine(where, index, item);
     checkPrefix(where, index, p, expected, limits);
     return p;
+  }
+
+  /**
+   * Validates one item of a JSON array (the API's {@code ipv4_cidrs}); {@code where} names the
+   * item itself, e.g. {@code cloudflare-api (URL) result.ipv4_cidrs[3]}, so no line is given.
+   */
+  public static Prefix parseItem(String where, String item, Set<Family> expected,
+      Limits limits) {
+    return parseItem(where, NO_LINE, item, expected, limits);
   }
 
   /**
@@ -195,7 +208,7 @@ public final class Validator {
   }
 
   private static SourceRejected rejected(String where, int lineNo, String reason) {
-    return new SourceRejected("source " + where + " line " + lineNo + ": " + reason
-        + "; firewall unchanged");
+    return new SourceRejected("source " + where + (lineNo == NO_LINE ? "" : " line " + lineNo)
+        + ": " + reason + "; firewall unchanged");
   }
 }

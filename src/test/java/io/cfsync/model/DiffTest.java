@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class DiffTest {
 
-  /** A fixture list, one CIDR a line (the 2021 file has no final newline). */
+  /** A fixture list, one CIDR a line. */
   static List<Prefix> fixture(String name) throws IOException {
     String text = Resources.toString(Resources.getResource("data/cloudflare/" + name),
         StandardCharsets.UTF_8);

@@ -103,7 +103,7 @@ class PrefixTest {
   @ParameterizedTest
   @ValueSource(strings = {"/24", " 1.2.3.0/24", "1.2.3/24", "1.2.3.0.0/24", "256.1.2.0/24",
       "0x68.16.0.0/13", "１.2.3.0/24", "1.2.3.-0/24", "1..3.0/24", "2606:4700:::/32",
-      "2606:47000::/32", "g::/16", "localhost/32", "<html>/8", "1.2.3.0\t/24"})
+      "2606:47000::/32", "g::/16", "localhost/32", "<html>/8", "1.2.3.0\t/24", "<html>", ""})
   void rejectsMalformedAddresses(String text) {
     assertThatThrownBy(() -> Prefix.parse(text))
         .isInstanceOf(IllegalArgumentException.class)
