@@ -45,19 +45,19 @@ public final class Validator {
       throw new SourceRejected("source " + where + ": the body is an HTML/XML page, not a list "
           + "(an error or captive-portal page?); firewall unchanged");
     }
-    String[] lines = text.split("\n", -1);
-    int last = lines.length;
-    // One final newline is normal; "\n" splits into a trailing empty string.
-    if (last > 0 && lines[last - 1].isEmpty()) {
-      last--;
-    }
     ImmutableList.Builder<Prefix> out = ImmutableList.builder();
-    for (int i = 0; i < last; i++) {
-      String line = lines[i];
-      if (line.endsWith("\r")) {
-        line = line.substring(0, line.length() - 1);
+    int lineNo = 0;
+    // Walk the lines by index: one final newline is normal and ends the last line, it does
+    // not start an empty one.
+    for (int start = 0; start < text.length(); ) {
+      int nl = text.indexOf('\n', start);
+      int stop = nl < 0 ? text.length() : nl;
+      if (stop > start && text.charAt(stop - 1) == '\r') {
+        stop--;
       }
-      int lineNo = i + 1;
+      String line = text.substring(start, stop);
+      start = nl < 0 ? text.length() : nl + 1;
+      lineNo++;
       if (syntax == Syntax.FILE) {
         int hash = line.indexOf('#');
         if (hash >= 0) {
