@@ -105,9 +105,18 @@ public final class Validator {
    */
   public static void checkCounts(String where, Collection<Prefix> prefixes, Set<Family> selected,
       Limits limits) {
+    int v4 = 0;
+    int v6 = 0;
+    for (Prefix p : prefixes) {
+      if (p.family() == Family.V4) {
+        v4++;
+      } else {
+        v6++;
+      }
+    }
     for (Family f : selected) {
       int min = f == Family.V4 ? limits.minV4() : limits.minV6();
-      long n = prefixes.stream().filter(p -> p.family() == f).count();
+      int n = f == Family.V4 ? v4 : v6;
       if (n < min) {
         throw new SourceRejected("source " + where + ": only " + n + " " + f.label()
             + " prefixes, at least " + min + " expected (a truncated download? lower it with "
