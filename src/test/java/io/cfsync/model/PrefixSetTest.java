@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableRangeSet;
 import com.google.common.collect.Range;
+import com.google.common.collect.TreeRangeSet;
 import com.google.common.net.InetAddresses;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -208,6 +210,91 @@ class PrefixSetTest {
     assertThat(s.addressCount(Family.V4)).isEqualTo(BigInteger.valueOf((1 << 19) + (1 << 18)));
     assertThat(s.addressCount(Family.V6)).isEqualTo(BigInteger.ONE.shiftLeft(99));
     assertThat(PrefixSet.empty().addressCount(Family.V4)).isEqualTo(BigInteger.ZERO);
+  }
+
+  /** A random prefix, biased towards the edges of the space and towards collisions. */
+  private static Prefix randomPrefix(Random rnd, Family f) {
+    int len = switch (rnd.nextInt(6)) {
+      case 0 -> 0;
+      case 1 -> f.bits();
+      default -> rnd.nextInt(f.bits() + 1);
+    };
+    BigInteger a = switch (rnd.nextInt(5)) {
+      case 0 -> BigInteger.ZERO;
+      case 1 -> f.size().subtract(BigInteger.ONE);
+      // A small pool of networks, so that prefixes overlap, nest and abut often.
+      case 2 -> BigInteger.valueOf(rnd.nextInt(16)).shiftLeft(f.bits() - 4);
+      default -> new BigInteger(f.bits(), rnd);
+    };
+    BigInteger first = a.shiftRight(f.bits() - len).shiftLeft(f.bits() - len);
+    return Prefix.of(f, first, len);
+  }
+
+  private static TreeRangeSet<BigInteger> reference(List<Prefix> ps, Family f) {
+    TreeRangeSet<BigInteger> t = TreeRangeSet.create();
+    for (Prefix p : ps) {
+      if (p.family() == f) {
+        t.add(Range.closedOpen(p.first(), p.end()));
+      }
+    }
+    return t;
+  }
+
+  @Test
+  void collapsesAndCombinesExactlyLikeATreeRangeSet() {
+    Random rnd = new Random(7L);
+    for (int round = 0; round < 400; round++) {
+      List<Prefix> xs = new ArrayList<>();
+      List<Prefix> ys = new ArrayList<>();
+      int n = 1 + rnd.nextInt(round % 10 == 0 ? 300 : 12);
+      for (int i = 0; i < n; i++) {
+        Family f = rnd.nextBoolean() ? Family.V4 : Family.V6;
+        (rnd.nextBoolean() ? xs : ys).add(randomPrefix(rnd, f));
+      }
+      PrefixSet x = PrefixSet.of(xs);
+      PrefixSet y = PrefixSet.of(ys);
+      for (Family f : Family.values()) {
+        TreeRangeSet<BigInteger> rx = reference(xs, f);
+        TreeRangeSet<BigInteger> ry = reference(ys, f);
+        assertThat(x.ranges(f)).as("of %s", xs).isEqualTo(ImmutableRangeSet.copyOf(rx));
+
+        TreeRangeSet<BigInteger> u = TreeRangeSet.create(rx);
+        u.addAll(ry);
+        assertThat(x.union(y).ranges(f)).as("%s | %s", xs, ys)
+            .isEqualTo(ImmutableRangeSet.copyOf(u));
+        TreeRangeSet<BigInteger> d = TreeRangeSet.create(rx);
+        d.removeAll(ry);
+        assertThat(x.difference(y).ranges(f)).as("%s - %s", xs, ys)
+            .isEqualTo(ImmutableRangeSet.copyOf(d));
+        TreeRangeSet<BigInteger> i = TreeRangeSet.create(rx);
+        i.removeAll(ry.complement());
+        assertThat(x.intersection(y).ranges(f)).as("%s & %s", xs, ys)
+            .isEqualTo(ImmutableRangeSet.copyOf(i));
+
+        BigInteger count = BigInteger.ZERO;
+        for (Range<BigInteger> r : rx.asRanges()) {
+          count = count.add(r.upperEndpoint().subtract(r.lowerEndpoint()));
+        }
+        assertThat(x.addressCount(f)).isEqualTo(count);
+        assertThat(PrefixSet.of(x.prefixes(f))).isEqualTo(x.only(f));
+      }
+    }
+  }
+
+  @Test
+  void normalisesAnyBoundedRangesFromTools() {
+    PrefixSet s = PrefixSet.ofRanges(Family.V4, List.of(
+        Range.closed(BigInteger.valueOf(10), BigInteger.valueOf(19)),
+        Range.open(BigInteger.valueOf(19), BigInteger.valueOf(30)),
+        Range.closedOpen(BigInteger.valueOf(25), BigInteger.valueOf(40)),
+        Range.openClosed(BigInteger.valueOf(5), BigInteger.valueOf(5))));
+    assertThat(s.ranges(Family.V4).asRanges()).containsExactly(
+        Range.closedOpen(BigInteger.valueOf(10), BigInteger.valueOf(40)));
+    assertThatThrownBy(() -> PrefixSet.ofRanges(Family.V4,
+        List.of(Range.atLeast(BigInteger.ONE)))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PrefixSet.ofRanges(Family.V4,
+        List.of(Range.closedOpen(BigInteger.ZERO, Family.V4.size().add(BigInteger.ONE)))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside");
   }
 
   @Test
