@@ -13,13 +13,16 @@ public final class LockHolder {
   private LockHolder() {}
 
   public static void main(String[] args) throws IOException {
-    try (RunLock lock = RunLock.acquire(new StateDir(Path.of(args[0])),
-        Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30")))) {
+    RunLock lock = RunLock.acquire(new StateDir(Path.of(args[0])),
+        Duration.ofSeconds(Long.parseLong(args.length > 1 ? args[1] : "30")));
+    try {
       System.out.println("locked " + ProcessHandle.current().pid());
       System.out.flush();
       while (System.in.read() != -1) {
         // Hold until the parent closes our stdin.
       }
+    } finally {
+      lock.close();
     }
     System.out.println("released");
     System.out.flush();

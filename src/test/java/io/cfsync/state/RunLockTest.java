@@ -57,13 +57,16 @@ class RunLockTest {
 
   @Test
   void writesTheHoldersPidIntoA0600File() throws IOException {
-    try (RunLock lock = RunLock.acquire(state(), Duration.ofSeconds(1))) {
+    RunLock lock = RunLock.acquire(state(), Duration.ofSeconds(1));
+    try {
       Path f = state().resolve("lock");
       assertThat(Files.readString(f)).isEqualTo(ProcessHandle.current().pid() + "\n");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
           .isEqualTo("rw-------");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state().root())))
           .isEqualTo("rwx------");
+    } finally {
+      lock.close();
     }
   }
 
@@ -91,10 +94,10 @@ class RunLockTest {
     child.destroyForcibly(); // SIGKILL: no shutdown hook, no close(); only the kernel cleans up
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-    try (RunLock lock = RunLock.acquire(state(), Duration.ofSeconds(30))) {
-      assertThat(Files.readString(state().resolve("lock")))
-          .isEqualTo(ProcessHandle.current().pid() + "\n");
-    }
+    RunLock lock = RunLock.acquire(state(), Duration.ofSeconds(30));
+    assertThat(Files.readString(state().resolve("lock")))
+        .isEqualTo(ProcessHandle.current().pid() + "\n");
+    lock.close();
   }
 
   @Test
@@ -106,15 +109,16 @@ class RunLockTest {
     child.getOutputStream().close(); // the holder finishes its run
     assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(child.exitValue()).isZero();
-    try (RunLock lock = waiter.get(60, TimeUnit.SECONDS)) {
-      assertThat(Files.readString(state().resolve("lock")))
-          .isEqualTo(ProcessHandle.current().pid() + "\n");
-    }
+    RunLock lock = waiter.get(60, TimeUnit.SECONDS);
+    assertThat(Files.readString(state().resolve("lock")))
+        .isEqualTo(ProcessHandle.current().pid() + "\n");
+    lock.close();
   }
 
   @Test
   void aSecondThreadWaitsThenFailsWithoutBreakingTheFirstsLock() throws Exception {
-    try (RunLock first = RunLock.acquire(state(), Duration.ofSeconds(1))) {
+    RunLock first = RunLock.acquire(state(), Duration.ofSeconds(1));
+    try {
       Throwable t = CompletableFuture.supplyAsync(() -> catchThrowable(
           () -> RunLock.acquire(state(), Duration.ofMillis(200)))).get(30, TimeUnit.SECONDS);
       assertThat(t).isInstanceOf(BackendFailure.class)
@@ -134,6 +138,8 @@ class RunLockTest {
       assertThat(other.exitValue()).isNotZero();
       assertThat(output).contains("another cfsync run (pid " + ProcessHandle.current().pid()
           + ")").doesNotContain("locked");
+    } finally {
+      first.close();
     }
   }
 
@@ -145,9 +151,10 @@ class RunLockTest {
     assertThat(second).isNotDone();
     first.close();
     first.close(); // closing twice is harmless
-    try (RunLock l = second.get(60, TimeUnit.SECONDS)) {
-      assertThat(l).isNotNull();
-    }
+    RunLock l = second.get(60, TimeUnit.SECONDS);
+    assertThat(Files.readString(state().resolve("lock")))
+        .isEqualTo(ProcessHandle.current().pid() + "\n");
+    l.close();
     // And the lock is free again afterwards.
     RunLock.acquire(state(), Duration.ofMillis(100)).close();
   }
