@@ -70,10 +70,10 @@ public final class Main implements Callable<Integer> {
       for (Class<?> sub : root.subcommands()) {
         Command c = sub.getAnnotation(Command.class);
         if (c != null && c.name().equals(args[0])) {
+          // The root's own options (-h, -V) cannot follow a subcommand name, so the bare root
+          // needs none: building picocli's help mixin is itself a reflective pass.
           CommandSpec spec = CommandSpec.wrapWithoutInspection(new Main());
           spec.name(root.name());
-          spec.mixinStandardHelpOptions(true);
-          spec.versionProvider(new Version());
           CommandLine cl = new CommandLine(spec);
           cl.addSubcommand(c.name(), sub);
           return configure(cl);
