@@ -84,7 +84,7 @@ public final class FirewallOptions {
   String ufwMode;
 
   @Option(names = "--max-removal", paramLabel = "PCT", defaultValue = "25",
-      description = "Refuse a sync that removes more than PCT% of the allowed addresses of a "
+      description = "Refuse a sync that removes more than PCT%% of the allowed addresses of a "
           + "family. Default: ${DEFAULT-VALUE}.")
   double maxRemoval;
 
