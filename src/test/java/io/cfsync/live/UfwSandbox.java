@@ -191,12 +191,19 @@ public final class UfwSandbox implements AutoCloseable {
     return sb.toString();
   }
 
+  /** The java command line of the cfsync CLI, without the namespace prefix. */
+  public List<String> cfsyncCommand(String... args) {
+    List<String> argv = new ArrayList<>(List.of(Netns.javaBin(), "-XX:TieredStopAtLevel=1",
+        "-XX:+UseSerialGC", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+        "io.cfsync.cli.Main"));
+    argv.addAll(List.of(args));
+    return argv;
+  }
+
   /** The cfsync CLI as its own process inside the box (what cron would run). */
   public Process cfsync(String... args) {
     List<String> argv = new ArrayList<>(prefix());
-    argv.addAll(List.of(Netns.javaBin(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-        "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "io.cfsync.cli.Main"));
-    argv.addAll(List.of(args));
+    argv.addAll(cfsyncCommand(args));
     try {
       ProcessBuilder pb = new ProcessBuilder(argv);
       pb.environment().remove("HTTPS_PROXY");

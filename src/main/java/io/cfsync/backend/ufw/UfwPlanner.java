@@ -117,7 +117,9 @@ final class UfwPlanner {
       for (int i = 0; i < blocks.size(); i++) {
         Tuple t = blocks.get(i).tuple();
         if (t.taggedWith(tag)) {
-          t.srcPrefix().ifPresent(had::add);
+          if (t.verb().equals("allow")) {
+            t.srcPrefix().ifPresent(had::add);
+          }
           if (wanted.contains(t) && kept.add(t)) {
             continue;
           }

@@ -42,12 +42,13 @@ record UfwState(String tag, boolean enabled, String defaultInput,
     return Optional.ofNullable(families.get(f));
   }
 
+  /** The sources cfsync's own allow rules let in (what an add-only run must keep). */
   @Override
   public PrefixSet prefixes() {
     List<Prefix> out = new ArrayList<>();
     for (FamilyState fs : families.values()) {
       for (RulesFile.Block b : fs.file().blocks()) {
-        if (b.tuple().taggedWith(tag)) {
+        if (b.tuple().taggedWith(tag) && b.tuple().verb().equals("allow")) {
           b.tuple().srcPrefix().ifPresent(out::add);
         }
       }

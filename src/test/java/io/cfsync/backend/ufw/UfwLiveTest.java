@@ -308,28 +308,39 @@ class UfwLiveTest {
       Path newList = list("new.txt", changedList());
       // old, new, old: from then on both states are fixed (cfsync appends what it adds).
       assertThat(ufw.cfsyncRun(apply(oldList)).exitCode()).isZero();
+      long t0 = System.nanoTime();
       assertThat(ufw.cfsyncRun(apply(newList)).exitCode()).isZero();
+      long full = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       String[] newFiles = {read(ufw.rules(false)), read(ufw.rules(true))};
       String[] newChains = {ufw.chains(false), ufw.chains(true)};
       assertThat(ufw.cfsyncRun(apply(oldList)).exitCode()).isZero();
       String[] oldFiles = {read(ufw.rules(false)), read(ufw.rules(true))};
       String[] oldChains = {ufw.chains(false), ufw.chains(true)};
       Random rnd = new Random(7);
+      Map<String, Integer> states = new java.util.TreeMap<>();
       int killed = 0;
-      for (int round = 0; round < 8; round++) {
+      for (int round = 0; round < 10; round++) {
         Process p = ufw.cfsync(apply(newList));
-        // Kill at a random point of the run (JVM start, read, write, load, verify).
-        p.waitFor(300 + rnd.nextInt(1200), TimeUnit.MILLISECONDS);
+        // Kill at a random point of the run's second half, where it reads, writes, loads
+        // and verifies (the first half is mostly the JVM starting).
+        p.waitFor(full / 2 + rnd.nextInt((int) Math.max(1, full / 2)), TimeUnit.MILLISECONDS);
         if (p.isAlive()) {
           killed++;
         }
         p.destroyForcibly();
         p.waitFor();
         // Each family is one transaction: its file and its chain are each old or new.
+        StringBuilder seen = new StringBuilder();
         for (int i = 0; i < 2; i++) {
-          assertThat(read(ufw.rules(i == 1))).isIn(oldFiles[i], newFiles[i]);
-          assertThat(ufw.chains(i == 1)).isIn(oldChains[i], newChains[i]);
+          String file = read(ufw.rules(i == 1));
+          String chain = ufw.chains(i == 1);
+          assertThat(file).isIn(oldFiles[i], newFiles[i]);
+          assertThat(chain).isIn(oldChains[i], newChains[i]);
+          seen.append(i == 0 ? "v4 file " : ", v6 file ").append(file.equals(newFiles[i])
+              ? "new" : "old").append(" chain ").append(chain.equals(newChains[i]) ? "new"
+              : "old");
         }
+        states.merge(seen.toString(), 1, Integer::sum);
         Result next = ufw.cfsyncRun(apply(newList));
         assertThat(next.exitCode()).as(next.stderr()).isZero();
         assertThat(read(ufw.rules(false))).isEqualTo(newFiles[0]);
@@ -339,6 +350,54 @@ class UfwLiveTest {
         assertThat(ufw.cfsyncRun(apply(oldList)).exitCode()).isZero();
       }
       assertThat(killed).as("runs killed before they finished").isPositive();
+      System.out.println("kill -9 mid-apply: " + killed + " of 10 runs killed; states seen: "
+          + states);
+    }
+  }
+
+  @Test
+  void killedBetweenLoadingIpv4AndIpv6LeavesEachFamilyWholeAndTheNextRunConverges()
+      throws Exception {
+    try (Netns net = Netns.create(); UfwSandbox ufw = UfwSandbox.create(net, tmp)) {
+      ufw.baseline();
+      net.listen(80);
+      Path cf = list("cf.txt", Fixtures.cloudflare());
+      String[] oldFiles = {read(ufw.rules(false)), read(ufw.rules(true))};
+      String oldV6Chain = ufw.chains(true);
+      // An ip6tables-restore that reports in and then hangs: cfsync has written both files
+      // and loaded IPv4 when it runs, so the kill lands at the worst point there is.
+      Path bin = Files.createDirectories(tmp.resolve("bin"));
+      Path mark = tmp.resolve("ip6-restore-started");
+      Path fake = bin.resolve("ip6tables-restore");
+      Files.writeString(fake, "#!/bin/sh\ntouch '" + mark + "'\nexec sleep 600\n");
+      fake.toFile().setExecutable(true);
+      List<String> argv = new ArrayList<>(ufw.prefix());
+      argv.addAll(List.of("env", "PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin"));
+      argv.addAll(ufw.cfsyncCommand(apply(cf)));
+      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!Files.exists(mark) && System.nanoTime() < deadline) {
+        if (p.waitFor(10, TimeUnit.MILLISECONDS)) {
+          break;
+        }
+      }
+      assertThat(mark).as("cfsync reached ip6tables-restore").exists();
+      List<ProcessHandle> children = p.descendants().toList();
+      p.destroyForcibly();
+      p.waitFor();
+      children.forEach(ProcessHandle::destroyForcibly);
+
+      assertThat(read(ufw.rules(false))).isNotEqualTo(oldFiles[0]).contains("173.245.48.0/20");
+      assertThat(read(ufw.rules(true))).isNotEqualTo(oldFiles[1]).contains("2606:4700::/32");
+      assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(Outcome.CONNECTED);
+      assertThat(ufw.chains(true)).isEqualTo(oldV6Chain);
+      assertThat(net.connect(Netns.CF_V6, 80)).isEqualTo(Outcome.TIMEOUT);
+
+      Result next = ufw.cfsyncRun(apply(cf));
+      assertThat(next.exitCode()).as(next.stderr()).isZero();
+      assertThat(net.connect(Netns.CF_V6, 80)).isEqualTo(Outcome.CONNECTED);
+      assertThat(ufw.cfsyncRun(apply(cf)).stderr()).contains("in sync");
     }
   }
 
