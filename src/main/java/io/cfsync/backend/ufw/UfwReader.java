@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Reads UFW's state under UFW's lock: a {@code ufw} command rewrites its rule files in place
@@ -44,6 +46,20 @@ final class UfwReader {
     String input = defaults.getOrDefault("DEFAULT_INPUT_POLICY", "DROP")
         .toUpperCase(Locale.ROOT);
     boolean enabled = "yes".equalsIgnoreCase(conf.getOrDefault("ENABLED", "no"));
+    // Both families' chains are read at once: a run is short, and process starts add up.
+    CompletableFuture<Optional<ImmutableMultiset<String>>> live6 = new CompletableFuture<>();
+    if (ipv6) {
+      Thread t = new Thread(() -> {
+        try {
+          live6.complete(live(run, Family.V6));
+        } catch (RuntimeException e) {
+          live6.completeExceptionally(e);
+        }
+      }, "ip6tables-save");
+      t.setDaemon(true);
+      t.start();
+    }
+    Optional<ImmutableMultiset<String>> live4 = live(run, Family.V4);
     ImmutableMap.Builder<Family, UfwState.FamilyState> fams = ImmutableMap.builder();
     for (Family f : Family.values()) {
       if (f == Family.V6 && !ipv6) {
@@ -61,9 +77,18 @@ final class UfwReader {
             + "as root; nothing changed", e);
       }
       RulesFile file = RulesFile.parse(f, p.toString(), content);
-      fams.put(f, new UfwState.FamilyState(f, p, content, file, live(run, f)));
+      fams.put(f, new UfwState.FamilyState(f, p, content, file, f == Family.V4 ? live4
+          : join(live6)));
     }
     return new UfwState(tag, enabled, input, fams.buildOrThrow());
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
   }
 
   /** The input chain's allow rules as the kernel holds them; empty when UFW has no chain. */
