@@ -68,8 +68,12 @@ public final class UfwBench {
   enum Step { FIRST, CHANGE, NOOP }
 
   /** One measured step: wall time, what was written, what the probes saw. */
-  record Figure(double seconds, int processes, int filesWritten, int tablesChanged,
-      int cfFailed, int cfProbes, int otherLetIn, int otherProbes) {}
+  /**
+   * @param work for cfsync, the time its own summary line reports (lists, read, plan, apply,
+   *     verify), that is without JVM and command-line start; -1 for peers
+   */
+  record Figure(double seconds, double work, int processes, int filesWritten,
+      int tablesChanged, int cfFailed, int cfProbes, int otherLetIn, int otherProbes) {}
 
   private final Netns net;
   private final UfwSandbox ufw;
@@ -80,6 +84,8 @@ public final class UfwBench {
   private final String baselineV6;
   private final List<String> cfsyncJava;
   private final Path archive;
+  /** What cfsync's last summary line said it took (see {@link Figure#work()}). */
+  private double lastWork = -1;
   /** The best peer's memory of what it applied last (its state file). */
   private Set<String> peerState = new LinkedHashSet<>();
 
@@ -146,7 +152,9 @@ public final class UfwBench {
         }
         all.add(round);
         System.out.println();
-        System.out.println("round " + r);
+        System.out.printf(Locale.ROOT, "round %d (start-up floors, best of 3: cfsync --version "
+            + "%.2f s, ufw version %.2f s; load %s)%n", r, b.floor(true), b.floor(false),
+            Files.readString(Path.of("/proc/loadavg")).strip());
         print(round);
       }
       System.out.println();
@@ -184,6 +192,24 @@ public final class UfwBench {
     return j;
   }
 
+  /** The cheapest run of each tool: {@code cfsync --version} (AppCDS) or {@code ufw version}. */
+  private double floor(boolean cfsync) {
+    List<String> argv = new ArrayList<>(ufw.prefix());
+    if (cfsync) {
+      argv.addAll(java(true));
+      argv.add("--version");
+    } else {
+      argv.addAll(List.of("ufw", "version"));
+    }
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      long t0 = System.nanoTime();
+      HOST.check(Command.of(ImmutableList.copyOf(argv)));
+      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    }
+    return best;
+  }
+
   /** Back to UFW's baseline (untimed, no probes): the operator's rules only. */
   private void reset() throws IOException {
     Files.writeString(ufw.rules(false), baselineV4, StandardCharsets.ISO_8859_1);
@@ -214,6 +240,7 @@ public final class UfwBench {
     cf.awaitFirst();
     other.awaitFirst();
     long t0 = System.nanoTime();
+    lastWork = -1;
     int processes = switch (c) {
       case PEER_RELOAD -> peerReload(list);
       case PEER_BEST -> peerBest(list);
@@ -231,8 +258,8 @@ public final class UfwBench {
     // Before the first converge the client is not allowed yet: count what failed after it
     // was let in. In the later steps it was allowed all along: every failure counts.
     int cfFailed = step == Step.FIRST ? cfAfter : cs.failed();
-    return new Figure(seconds, processes, files, tables, cfFailed, cs.total(), os.connected(),
-        os.total());
+    return new Figure(seconds, lastWork, processes, files, tables, cfFailed, cs.total(),
+        os.connected(), os.total());
   }
 
   /** (a) What most published scripts do: allow every prefix, then reload. */
@@ -273,12 +300,15 @@ public final class UfwBench {
     List<String> argv = new ArrayList<>(ufw.prefix());
     argv.addAll(java(appCds));
     argv.addAll(List.of("apply", "--backend", "ufw", "--ufw-mode", mode, "--source", "file:"
-        + work.resolve(list == listA ? "a.txt" : "b.txt"), "--state-dir", state.toString(),
-        "-q"));
+        + work.resolve(list == listA ? "a.txt" : "b.txt"), "--state-dir", state.toString()));
     Result r = HOST.run(Command.of(
         ImmutableList.copyOf(argv)).withTimeout(Duration.ofMinutes(5)));
     if (!r.ok()) {
       throw new IllegalStateException("cfsync failed: " + r.stderr());
+    }
+    Matcher m = Pattern.compile("; (\\d+\\.\\d+) s\\s*$").matcher(r.stderr().strip());
+    if (m.find()) {
+      lastWork = Double.parseDouble(m.group(1));
     }
     return 1;
   }
@@ -304,14 +334,14 @@ public final class UfwBench {
   }
 
   private static void print(Figure[][] figs) {
-    System.out.printf(Locale.ROOT, "%-46s %-8s %7s %5s %6s %7s %12s %12s%n", "contender", "step",
-        "time s", "procs", "files", "tables", "CF failed", "other in");
+    System.out.printf(Locale.ROOT, "%-46s %-8s %7s %7s %5s %6s %7s %12s %12s%n", "contender",
+        "step", "time s", "work s", "procs", "files", "tables", "CF failed", "other in");
     for (Contender c : Contender.values()) {
       for (Step s : Step.values()) {
         Figure f = figs[c.ordinal()][s.ordinal()];
-        System.out.printf(Locale.ROOT, "%-46s %-8s %7.2f %5d %6d %7d %5d / %-5d %5d / %-5d%n",
+        System.out.printf(Locale.ROOT, "%-46s %-8s %7.2f %7s %5d %6d %7d %5d / %-5d %5d / %-5d%n",
             s == Step.FIRST ? c.label : "", s.name().toLowerCase(Locale.ROOT), f.seconds(),
-            f.processes(), f.filesWritten(), f.tablesChanged(), f.cfFailed(), f.cfProbes(),
+            f.work() < 0 ? "-" : String.format(Locale.ROOT, "%.2f", f.work()), f.processes(), f.filesWritten(), f.tablesChanged(), f.cfFailed(), f.cfProbes(),
             f.otherLetIn(), f.otherProbes());
       }
     }
@@ -329,7 +359,7 @@ public final class UfwBench {
         xs.sort(Comparator.comparingDouble(Figure::seconds));
         Figure mid = xs.get(xs.size() / 2);
         // Times are medians; probe failures and writes are the worst round, not the median.
-        out[c][s] = new Figure(mid.seconds(), mid.processes(),
+        out[c][s] = new Figure(mid.seconds(), mid.work(), mid.processes(),
             xs.stream().mapToInt(Figure::filesWritten).max().orElse(0),
             xs.stream().mapToInt(Figure::tablesChanged).max().orElse(0),
             xs.stream().mapToInt(Figure::cfFailed).max().orElse(0),
