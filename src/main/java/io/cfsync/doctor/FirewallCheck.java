@@ -194,13 +194,17 @@ public final class FirewallCheck {
     Lab.Attempt first = failed.stream().filter(x -> x.outcome() != Lab.Outcome.ERROR)
         .findFirst().orElseThrow();
     String what = verdict(failed);
+    Optional<BanSets.BanList> ban = in.bans().stream()
+        .filter(b -> b.addresses().contains(first.probe().from())).findFirst();
     String by = first.decider().map(e -> "; decided by " + e.describe())
         .orElse(traced ? "; no nftables rule dropped it (iptables-legacy, the reply path or "
-            + "routing)" : "");
+            + "routing)" : "") + ban.map(b -> "; " + a(first.probe().from()) + " is in "
+            + b.describe()).orElse("");
     String msg = bad.size() + " of " + prefixes.size() + " Cloudflare " + f.label()
         + " prefixes " + what + " on port " + port + ": " + list(bad) + by;
-    return Finding.of(CHECK, subject, Status.FAIL, msg, fix(first, port, f))
-        .withDetails(details);
+    String fix = ban.map(b -> banFix(b, PrefixSet.of(Prefix.host(first.probe().from()))))
+        .orElseGet(() -> fix(first, port, f));
+    return Finding.of(CHECK, subject, Status.FAIL, msg, fix).withDetails(details);
   }
 
   private static InetAddress lastDestination(Map<InetAddress, List<Lab.Attempt>> bySource,
@@ -323,7 +327,7 @@ public final class FirewallCheck {
         }
       }
       PrefixSet hit = b.addresses().intersection(cf);
-      String addrs = list(hit.prefixes());
+      String addrs = hosts(hit);
       ImmutableMap<String, Object> details = ImmutableMap.of("list", b.describe(),
           "cloudflareAddresses", hit.prefixes().stream().map(Prefix::toString).toList(),
           "probes", rows);
@@ -335,8 +339,9 @@ public final class FirewallCheck {
             .withDetails(details));
       } else {
         out.add(Finding.of(BANS, b.name(), Status.WARN, b.describe() + " bans Cloudflare's "
-            + addrs + ", though ports " + ports() + " still accept it (the ban covers other "
-            + "ports)", banFix(b, hit)).withDetails(details));
+            + addrs + ", though " + portWords() + " still accept" + (in.ports().size() == 1
+            ? "s" : "") + " it (the ban covers other ports)", banFix(b, hit))
+            .withDetails(details));
       }
     }
     if (out.isEmpty()) {
@@ -353,7 +358,7 @@ public final class FirewallCheck {
       PrefixSet hit = b.addresses().intersection(cf);
       if (!hit.isEmpty()) {
         out.add(Finding.of(BANS, b.name(), Status.WARN, b.describe() + " bans Cloudflare's "
-            + list(hit.prefixes()) + " (not probed: whether it reaches ports " + ports()
+            + hosts(hit) + " (not probed: whether it reaches " + portWords()
             + " is unknown)", banFix(b, hit)));
       }
     }
@@ -365,8 +370,17 @@ public final class FirewallCheck {
     return out;
   }
 
-  private String ports() {
-    return in.ports().stream().map(String::valueOf).collect(Collectors.joining(","));
+  private String portWords() {
+    return (in.ports().size() == 1 ? "port " : "ports ")
+        + in.ports().stream().map(String::valueOf).collect(Collectors.joining(","));
+  }
+
+  /** Prefixes as an operator writes them: single hosts without /32 or /128. */
+  static String hosts(PrefixSet s) {
+    List<String> xs = s.prefixes().stream().map(p -> p.length() == p.family().bits()
+        ? InetAddresses.toAddrString(p.network()) : p.toString()).toList();
+    String head = xs.stream().limit(4).collect(Collectors.joining(", "));
+    return xs.size() > 4 ? head + " (+" + (xs.size() - 4) + " more)" : head;
   }
 
   private static String banFix(BanSets.BanList b, PrefixSet hit) {

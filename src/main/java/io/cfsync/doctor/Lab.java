@@ -304,17 +304,20 @@ final class Lab implements AutoCloseable {
         }
         String cidr = InetAddresses.toAddrString(a.address()) + "/" + a.prefixLength();
         s.add("addr add " + cidr + " dev " + dev + (a.family() == Family.V6 ? " nodad" : ""));
-        boolean hasTarget = e.getValue().stream().anyMatch(t -> Family.of(t) == a.family());
-        if (hasTarget && a.kind() != AddressKind.LINK_LOCAL) {
-          k.add("route add " + (a.family() == Family.V6 ? "::/0" : "default") + " via "
-              + InetAddresses.toAddrString(a.address()));
-        }
       }
       for (InetAddress t : e.getValue()) {
         int len = hostIf.get().addresses().stream().filter(a -> a.family() == Family.of(t))
             .map(HostNet.IfAddr::prefixLength).findFirst().orElse(Family.of(t).bits());
         k.add("addr add " + InetAddresses.toAddrString(t) + "/" + len + " dev eth0"
             + (Family.of(t) == Family.V6 ? " nodad" : ""));
+      }
+      // Routes after the addresses: a gateway must be on a connected network when added.
+      for (HostNet.IfAddr a : hostIf.get().addresses()) {
+        boolean hasTarget = e.getValue().stream().anyMatch(t -> Family.of(t) == a.family());
+        if (hasTarget && a.kind().routable()) {
+          k.add("route add " + (a.family() == Family.V6 ? "::/0" : "default") + " via "
+              + InetAddresses.toAddrString(a.address()));
+        }
       }
       ipBatch(server, s, false);
       ipBatch(ns, k, true);
