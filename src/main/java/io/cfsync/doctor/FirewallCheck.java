@@ -196,7 +196,9 @@ public final class FirewallCheck {
     String what = verdict(failed);
     Optional<BanSets.BanList> ban = in.bans().stream()
         .filter(b -> b.addresses().contains(first.probe().from())).findFirst();
-    String by = first.decider().map(e -> "; decided by " + e.describe())
+    String by = first.decider().map(e -> "; decided by " + e.describe()
+        + (first.ndDrop().isPresent() ? " (it drops IPv6 neighbour discovery, so no SYN "
+            + "arrives)" : ""))
         .orElse(traced ? "; no nftables rule dropped it (iptables-legacy, the reply path or "
             + "routing)" : "") + ban.map(b -> "; " + a(first.probe().from()) + " is in "
             + b.describe()).orElse("");
@@ -247,6 +249,10 @@ public final class FirewallCheck {
               + "rp_filter, or a provider firewall; then allow Cloudflare's ranges on port " + port
           : "find what refuses port " + port + " (`iptables-legacy-save`, a REJECT in OUTPUT) "
               + "and allow Cloudflare's ranges there";
+    }
+    if (a.ndDrop().isPresent()) {
+      return "accept ICMPv6 neighbour discovery before that drop: `icmpv6 type { "
+          + "nd-neighbor-solicit, nd-neighbor-advert } accept` (ip6tables: `-p icmpv6 -j ACCEPT`)";
     }
     String table = d.get().table();
     String chain = d.get().chain();

@@ -51,14 +51,28 @@ final class Lab implements AutoCloseable {
 
   record Probe(String id, InetAddress from, InetAddress to, int port) {}
 
-  /** How one probe went, with the traced SYN (and SYN-ACK) when nft saw them. */
+  /**
+   * How one probe went, with the traced SYN, SYN-ACK and (IPv6) neighbour solicitation from
+   * the source when nft saw them.
+   */
   record Attempt(Probe probe, Outcome outcome, String detail, Optional<Trace.Packet> syn,
-      Optional<Trace.Packet> synAck) {
+      Optional<Trace.Packet> synAck, Optional<Trace.Packet> nd) {
 
     /** The rule or policy that dropped the SYN or its answer, if the trace shows one. */
     Optional<Trace.Event> decider() {
       Optional<Trace.Event> d = syn.flatMap(Trace.Packet::drop);
-      return d.isPresent() ? d : synAck.flatMap(Trace.Packet::drop);
+      if (d.isEmpty()) {
+        d = synAck.flatMap(Trace.Packet::drop);
+      }
+      return d.isPresent() ? d : ndDrop();
+    }
+
+    /**
+     * The drop of the source's neighbour solicitation: without neighbour discovery no SYN
+     * ever arrives, so a ruleset that drops ICMPv6 by policy times out every IPv6 client.
+     */
+    Optional<Trace.Event> ndDrop() {
+      return syn.isEmpty() ? nd.flatMap(Trace.Packet::drop) : Optional.empty();
     }
   }
 
@@ -74,6 +88,8 @@ final class Lab implements AutoCloseable {
       Pattern.MULTILINE);
   private static final Duration STEP = Duration.ofSeconds(20);
   private static final String PEER = "cfspeer";
+  static final String SERVER_LL = "fe80::5";
+  static final String CLIENT_LL = "fe80::c";
   private static final int MAX_UPSTREAMS = 4;
 
   private final ProcessRunner host;
@@ -96,6 +112,8 @@ final class Lab implements AutoCloseable {
   private Duration probeTimeout = Duration.ofSeconds(3);
   private boolean traceReady;
   private int canaryPort;
+  private InetAddress canaryFrom;
+  private InetAddress canaryTo;
   private int seq;
 
   private Lab(ProcessRunner host) {
@@ -146,10 +164,15 @@ final class Lab implements AutoCloseable {
 
     addNamespace(server);
     addNamespace(client);
+    // The client plays the router in front of the host: IPv6 neighbour discovery between
+    // them uses link-local addresses (fixed, no DAD, no autoconfigured ones), as a real
+    // upstream router's does, and the sample sources sit behind it on its loopback.
     List<String> batch = new ArrayList<>();
     batch.add("link set lo up");
     batch.add("link add " + ifName + " type veth peer name " + PEER + " netns " + client);
+    batch.add("link set " + ifName + " addrgenmode none");
     batch.add("link set " + ifName + " up");
+    batch.add("addr add " + SERVER_LL + "/64 dev " + ifName + " nodad");
     for (Family f : Family.values()) {
       List<InetAddress> mine = serverAddresses(net, f);
       if (mine.isEmpty()) {
@@ -163,29 +186,33 @@ final class Lab implements AutoCloseable {
       for (InetAddress a : mine) {
         batch.add(addrAdd(a, f.bits(), ifName));
       }
-      // Batch mode takes no -6: the ::/0 destination says the family.
-      batch.add("route add " + (f == Family.V6 ? "::/0" : "default") + " dev " + ifName);
     }
+    // Batch mode takes no -6: the ::/0 destination says the family.
+    batch.add("route add default dev " + ifName);
+    batch.add("route add ::/0 via " + CLIENT_LL + " dev " + ifName);
     ipBatch(server, batch, false);
 
     List<String> cbatch = new ArrayList<>();
     cbatch.add("link set lo up");
+    cbatch.add("link set " + PEER + " addrgenmode none");
     cbatch.add("link set " + PEER + " up");
+    cbatch.add("addr add " + CLIENT_LL + "/64 dev " + PEER + " nodad");
     for (InetAddress a : spec.sources()) {
-      cbatch.add(addrAdd(a, Family.of(a).bits(), PEER));
+      cbatch.add(addrAdd(a, Family.of(a).bits(), "lo"));
     }
     cbatch.add("route add default dev " + PEER);
-    cbatch.add("route add ::/0 dev " + PEER);
+    cbatch.add("route add ::/0 via " + SERVER_LL + " dev " + PEER);
     ipBatch(client, cbatch, false);
 
     // Dummies named like the host's other interfaces, holding its addresses: rules that name
     // an interface or match "fib daddr type local" then load and behave as on the host.
     List<String> dummies = new ArrayList<>();
+    String kind = dummyKind();
     for (HostNet.Iface i : net.ifaces()) {
       if (i.name().equals("lo") || i.name().equals(ifName) || dnatByDev.containsKey(i.name())) {
         continue;
       }
-      dummies.add("link add " + i.name() + " type dummy");
+      dummies.add("link add " + i.name() + " type " + kind);
       dummies.add("link set " + i.name() + " up");
       for (HostNet.IfAddr a : i.addresses()) {
         if (a.kind().routable()) {
@@ -210,8 +237,11 @@ final class Lab implements AutoCloseable {
     canaryPort = List.of(9, 7, 19, 13, 37).stream().filter(p -> !spec.ports().contains(p))
         .findFirst().orElse(65000);
     if (nft) {
-      InetAddress from = spec.sources().iterator().next();
-      traceReady = canary(from, destinations.get(Family.of(from)), Duration.ofSeconds(10));
+      // IPv4 first: an IPv6 canary needs neighbour discovery, which the ruleset may drop.
+      canaryFrom = spec.sources().stream().filter(a -> Family.of(a) == Family.V4).findFirst()
+          .orElse(spec.sources().iterator().next());
+      canaryTo = destinations.get(Family.of(canaryFrom));
+      traceReady = canary(canaryFrom, canaryTo, Duration.ofSeconds(10));
       step("tracer " + (traceReady ? "ready" : "silent"));
       if (!traceReady) {
         notes.add("nft monitor trace reported nothing in the lab: the deciding rules are not "
@@ -223,6 +253,17 @@ final class Lab implements AutoCloseable {
   private void step(String what) {
     log.debug(String.format(java.util.Locale.ROOT, "doctor lab: %s (%.2f s)", what,
         (System.nanoTime() - started) / 1e9));
+  }
+
+  /** dummy where the kernel has it; an empty bridge (also inert) where it does not. */
+  private String dummyKind() {
+    Result r = host.run(Command.of("ip", "-n", server, "link", "add", "cfsdprobe", "type",
+        "dummy").withTimeout(STEP));
+    if (r.ok()) {
+      host.run(Command.of("ip", "-n", server, "link", "del", "cfsdprobe").withTimeout(STEP));
+      return "dummy";
+    }
+    return "bridge";
   }
 
   private static List<InetAddress> serverAddresses(HostNet net, Family f) {
@@ -377,7 +418,9 @@ final class Lab implements AutoCloseable {
     sb.append("table netdev ").append(RulesetSnapshot.TRACE_TABLE).append(" {\n");
     sb.append("  chain in {\n    type filter hook ingress device \"").append(ifName)
         .append("\" priority -1000; policy accept;\n")
-        .append("    tcp flags & (syn | ack) == syn meta nftrace set 1\n  }\n");
+        .append("    tcp flags & (syn | ack) == syn meta nftrace set 1\n")
+        .append("    icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } meta nftrace set 1\n")
+        .append("  }\n");
     int i = 0;
     for (String dev : upstreamDevs) {
       sb.append("  chain up").append(i++).append(" {\n    type filter hook ingress device \"")
@@ -576,8 +619,7 @@ final class Lab implements AutoCloseable {
     step(probes.size() + " probes answered");
     if (traceReady && !probes.isEmpty()) {
       // A traced SYN sent after every probe finished: its events come after theirs.
-      Probe last = probes.get(probes.size() - 1);
-      canary(last.from(), last.to(), Duration.ofSeconds(5));
+      canary(canaryFrom, canaryTo, Duration.ofSeconds(5));
     }
     step("trace complete");
     ImmutableList<Trace.Packet> packets = trace.packets();
@@ -598,7 +640,12 @@ final class Lab implements AutoCloseable {
             && x.daddr().equals(pr.to()) && x.dport() == pr.port()).findFirst();
         Optional<Trace.Packet> synAck = packets.stream().filter(x -> x.daddr().equals(pr.from())
             && x.sport() == pr.port()).findFirst();
-        out.add(new Attempt(pr, o, detail, syn, synAck));
+        // One solicitation resolves the server for every source on the link: any dropped
+        // one explains them all.
+        Optional<Trace.Packet> nd = Family.of(pr.to()) != Family.V6 ? Optional.empty()
+            : packets.stream().filter(x -> x.neighbourDiscovery() && x.drop().isPresent()
+                && x.saddr().equals(InetAddresses.forString(CLIENT_LL))).findFirst();
+        out.add(new Attempt(pr, o, detail, syn, synAck, nd));
       }
     }
     return out.build();

@@ -35,9 +35,12 @@ public final class Trace {
 
   public enum Kind { PACKET, RULE, POLICY, OTHER }
 
-  /** A traced packet: where it came from and went, and what the ruleset did with it. */
+  /**
+   * A traced packet: where it came from and went (ports are -1 for a packet without them,
+   * such as IPv6 neighbour discovery), and what the ruleset did with it.
+   */
   public record Packet(String id, InetAddress saddr, InetAddress daddr, int sport, int dport,
-      ImmutableList<Event> events) {
+      boolean neighbourDiscovery, ImmutableList<Event> events) {
 
     /** The first drop (a rule or a policy), if the ruleset dropped or rejected it. */
     public Optional<Event> drop() {
@@ -59,6 +62,7 @@ public final class Trace {
   private static final Pattern DADDR = Pattern.compile("\\bip6? daddr (\\S+)");
   private static final Pattern SPORT = Pattern.compile("\\btcp sport (\\d+)");
   private static final Pattern DPORT = Pattern.compile("\\btcp dport (\\d+)");
+  private static final Pattern ND = Pattern.compile("\\bicmpv6 type nd-neighbo(u)?r-");
 
   private final Map<String, List<Event>> events = new LinkedHashMap<>();
   private final Map<String, String> packetLine = new LinkedHashMap<>();
@@ -105,11 +109,9 @@ public final class Trace {
       }
       Optional<InetAddress> s = addr(SADDR, p);
       Optional<InetAddress> d = addr(DADDR, p);
-      Optional<Integer> sp = num(SPORT, p);
-      Optional<Integer> dp = num(DPORT, p);
-      if (s.isPresent() && d.isPresent() && sp.isPresent() && dp.isPresent()) {
-        out.add(new Packet(e.getKey(), s.get(), d.get(), sp.get(), dp.get(),
-            ImmutableList.copyOf(e.getValue())));
+      if (s.isPresent() && d.isPresent()) {
+        out.add(new Packet(e.getKey(), s.get(), d.get(), num(SPORT, p).orElse(-1),
+            num(DPORT, p).orElse(-1), ND.matcher(p).find(), ImmutableList.copyOf(e.getValue())));
       }
     }
     return out.build();
