@@ -39,7 +39,7 @@ public final class FirewallCheck {
       io.cfsync.sync.Log log) {}
 
   /** A Cloudflare address to probe and why: a prefix's sample, or a ban's member. */
-  private record Sample(InetAddress address, Prefix prefix, Optional<BanSets.BanList> ban) {}
+  record Sample(InetAddress address, Prefix prefix, Optional<BanSets.BanList> ban) {}
 
   private static final int MAX_BAN_SAMPLES = 32;
 

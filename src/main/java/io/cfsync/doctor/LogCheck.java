@@ -122,8 +122,9 @@ public final class LogCheck {
     if (!webEvents.isEmpty()) {
       KernelEvent last = webEvents.get(webEvents.size() - 1);
       boolean oom = last.kind().equals("oom-kill");
-      return Finding.of(KERNEL, "", Status.WARN, (oom ? "the OOM killer killed " : last.kind()
-          + " of ") + last.process() + " (pid " + last.pid() + ") at " + last.at()
+      return Finding.of(KERNEL, "", Status.WARN, last.process() + " (pid " + last.pid() + ") "
+          + (oom ? "was killed by the OOM killer" : "crashed (" + last.kind() + ")") + " at "
+          + last.at()
           + (webEvents.size() > 1 ? " (" + webEvents.size() + " such events " + window() + ")"
               : "") + " (" + source.get() + "): a 521 window",
           oom ? "give it memory (swap, fewer workers, MemoryMax= on other services) and make "
