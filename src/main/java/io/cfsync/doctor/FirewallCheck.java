@@ -275,6 +275,12 @@ public final class FirewallCheck {
       return "allow Cloudflare where Docker's published ports pass: `cfsync apply --backend "
           + "iptables --hook docker-user --policy allow`";
     }
+    // UFW's default policy drops in INPUT itself, after the packet went through its chains.
+    boolean viaUfw = a.syn().map(p -> p.events().stream()
+        .anyMatch(e -> e.chain().startsWith("ufw"))).orElse(false);
+    if (viaUfw) {
+      return "allow Cloudflare in UFW: `cfsync apply --backend ufw`";
+    }
     boolean nativeTable = in.snapshot().nftTables().stream().anyMatch(t -> t.id().equals(table));
     if (nativeTable) {
       return "let Cloudflare in before that rule: `cfsync apply --policy allow --nft-table '"

@@ -42,6 +42,8 @@ public final class LogCheck {
       "(Out of memory|Memory cgroup out of memory|oom_reaper)?:? ?Kill(?:ed)? process (\\d+) "
       + "\\(([^)]+)\\)");
   private static final Pattern SEGV = Pattern.compile("\\b([^\\s\\[]+)\\[(\\d+)]: segfault at");
+  private static final Pattern CONNTRACK_FULL = Pattern.compile("nf_conntrack: table full, "
+      + "dropping packet");
   private static final Pattern TRAP = Pattern.compile("traps: ([^\\s\\[]+)\\[(\\d+)] ([^\\n]*)");
   private static final Pattern UNIT_MSG = Pattern.compile(
       "\\b([A-Za-z0-9@_.\\\\:-]+\\.service): (Failed with result '[^']+'|Main process exited, "
@@ -132,6 +134,14 @@ public final class LogCheck {
               : "upgrade or reconfigure " + last.process() + " and make sure its unit has "
               + "Restart=on-failure").withDetails(details);
     }
+    List<KernelEvent> full = recent.stream().filter(e -> e.kind().equals("conntrack-full"))
+        .toList();
+    if (!full.isEmpty()) {
+      return Finding.of(KERNEL, "", Status.WARN, "the conntrack table was full " + window()
+          + " (last at " + full.get(full.size() - 1).at() + "): the kernel dropped new "
+          + "connections, Cloudflare's included (522)", "raise net.netfilter.nf_conntrack_max "
+          + "(sysctl) or find what fills it (`conntrack -S`)").withDetails(details);
+    }
     List<KernelEvent> ooms = recent.stream().filter(e -> e.kind().equals("oom-kill")).toList();
     if (!ooms.isEmpty()) {
       return Finding.of(KERNEL, "", Status.WARN, "the OOM killer killed " + ooms.size()
@@ -216,16 +226,24 @@ public final class LogCheck {
       m = TRAP.matcher(msg);
       if (m.find()) {
         out.add(new KernelEvent(at.get(), "trap", m.group(1), Long.parseLong(m.group(2)), msg));
+        continue;
+      }
+      if (CONNTRACK_FULL.matcher(msg).find()) {
+        out.add(new KernelEvent(at.get(), "conntrack-full", "kernel", 0, msg));
       }
     }
     return dedupe(out);
   }
 
-  /** The OOM killer logs one kill on several lines; keep one event per pid and kind. */
+  /**
+   * The OOM killer logs one kill on several lines; keep one event per pid and kind. Each
+   * conntrack overflow line is its own event (the kernel rate-limits them already).
+   */
   private static List<KernelEvent> dedupe(List<KernelEvent> in) {
     Map<String, KernelEvent> seen = new LinkedHashMap<>();
     for (KernelEvent e : in) {
-      seen.putIfAbsent(e.kind() + "/" + e.pid() + "/" + e.process(), e);
+      seen.putIfAbsent(e.kind() + "/" + e.pid() + "/" + e.process()
+          + (e.kind().equals("conntrack-full") ? "/" + e.at() : ""), e);
     }
     return new ArrayList<>(seen.values());
   }

@@ -345,6 +345,37 @@ class DoctorLiveTest {
     }
   }
 
+  // ---- UFW ------------------------------------------------------------------------------
+
+  @Test
+  void ufwsChainsAreEvaluatedAndAUfwDenyOfCloudflareIsNamed() {
+    try (Netns net = Netns.create()) {
+      net.listen(80, 443);
+      ProcessRunner srv = net.server();
+      srv.check(Command.of("iptables-restore").withStdin(Fixtures.text(
+          "rulesets/ufw-skeleton.rules")));
+      srv.check(Command.of("iptables-restore", "-n").withStdin(Fixtures.text(
+          "rulesets/nutratech-user.rules.txt")));
+      Result ok = doctor(net, "--skip", "listen");
+      assertThat(line(ok, "firewall 80/ipv4").status()).as(ok.stdout()).isEqualTo("OK");
+      assertThat(line(ok, "firewall 443/ipv4").status()).isEqualTo("OK");
+
+      // What `ufw insert 1 deny from 173.245.48.0/20 to any port 80 proto tcp` adds.
+      srv.check(Command.of("iptables", "-I", "ufw-user-input", "1", "-p", "tcp", "--dport", "80",
+          "-s", "173.245.48.0/20", "-j", "DROP"));
+      Result r = doctor(net, "--skip", "listen");
+      Line l = line(r, "firewall 80/ipv4");
+      assertThat(l.status()).isEqualTo("FAIL");
+      assertThat(l.message()).isEqualTo("1 of 15 Cloudflare ipv4 prefixes are dropped (522) on "
+          + "port 80: 173.245.48.0/20; decided by ip filter ufw-user-input rule ip saddr "
+          + "173.245.48.0/20 tcp dport 80 drop");
+      assertThat(l.fix()).isEqualTo("allow Cloudflare in UFW: `cfsync apply --backend ufw`");
+      assertThat(line(r, "firewall 443/ipv4").status()).isEqualTo("OK");
+      assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(Netns.Outcome.TIMEOUT);
+      assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(Netns.Outcome.CONNECTED);
+    }
+  }
+
   // ---- Docker ---------------------------------------------------------------------------
 
   @Test

@@ -71,6 +71,22 @@ class LogCheckTest {
   }
 
   @Test
+  void aFullConntrackTableIsA522Cause() {
+    String log = "2026-11-25T10:00:00,000000+00:00 nf_conntrack: nf_conntrack: table full, "
+        + "dropping packet\n2026-11-25T10:00:05,000000+00:00 nf_conntrack: nf_conntrack: table "
+        + "full, dropping packet\n";
+    CannedRunner run = new CannedRunner()
+        .on("journalctl -k --no-pager -o short-iso " + since(), 0, "", "No journal files were "
+            + "found.\n")
+        .on("dmesg --time-format=iso", log);
+    Finding f = check(run).kernel(WEB);
+    assertThat(f.status()).isEqualTo(Status.WARN);
+    assertThat(f.message()).isEqualTo("the conntrack table was full in the last 24 h (last at "
+        + "2026-11-25T10:00:05Z): the kernel dropped new connections, Cloudflare's included (522)");
+    assertThat(f.fix()).hasValueSatisfying(x -> assertThat(x).contains("nf_conntrack_max"));
+  }
+
+  @Test
   void aQuietKernelLogIsOk() {
     CannedRunner run = new CannedRunner().on("journalctl -k --no-pager -o short-iso " + since(),
         "2026-11-25T10:00:00+0000 web1 kernel: eth0: link up\n");
