@@ -64,14 +64,18 @@ public final class FirewallCheck {
       }
       return out.add(Finding.ok(BANS, "", "no fail2ban/CrowdSec set or chain")).build();
     }
+    // With IPv6 off in the kernel (ipv6.disable=1) no namespace can hold an IPv6 address.
+    boolean ipv6 = ProcFs.SYSTEM.read("net/if_inet6").isPresent();
     Set<InetAddress> sources = new LinkedHashSet<>();
-    samples.forEach(s -> sources.add(s.address()));
-    banSamples.forEach(s -> sources.add(s.address()));
+    samples.stream().filter(s -> ipv6 || s.prefix().family() == Family.V4)
+        .forEach(s -> sources.add(s.address()));
+    banSamples.stream().filter(s -> ipv6 || s.prefix().family() == Family.V4)
+        .forEach(s -> sources.add(s.address()));
     ImmutableList<Lab.Attempt> attempts;
     ImmutableList<String> notes;
     boolean traced;
     try (Lab lab = Lab.open(new Lab.Spec(in.net(), in.proc(), in.host(), in.snapshot(),
-        ImmutableSet.copyOf(sources), in.ports(), in.timeout(), in.log()))) {
+        ImmutableSet.copyOf(sources), in.ports(), in.timeout(), ipv6, in.log()))) {
       List<Lab.Probe> probes = new ArrayList<>();
       int n = 0;
       for (InetAddress a : sources) {
@@ -97,7 +101,9 @@ public final class FirewallCheck {
         .groupingBy(a -> a.probe().from(), LinkedHashMap::new, Collectors.toList()));
     for (int port : in.ports()) {
       for (Family f : Family.values()) {
-        out.add(judge(port, f, samples, bySource, traced));
+        out.add(f == Family.V6 && !ipv6 ? Finding.ok(CHECK, port + "/" + f.label(), "IPv6 is "
+            + "disabled in this kernel: Cloudflare reaches this host over IPv4 only")
+            : judge(port, f, samples, bySource, traced));
       }
     }
     if (!notes.isEmpty()) {

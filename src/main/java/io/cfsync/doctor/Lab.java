@@ -79,7 +79,7 @@ final class Lab implements AutoCloseable {
   /** What the lab is built from. */
   record Spec(HostNet net, ProcFs proc, ProcessRunner host, RulesetSnapshot snapshot,
       ImmutableSet<InetAddress> sources, ImmutableList<Integer> ports, Duration probeTimeout,
-      io.cfsync.sync.Log log) {}
+      boolean ipv6, io.cfsync.sync.Log log) {}
 
   static final String NAME_PREFIX = "cfsdoc";
   private static final Pattern OWN_NS = Pattern.compile("^" + NAME_PREFIX + "(\\d+)[sck]\\d*\\b.*");
@@ -123,7 +123,10 @@ final class Lab implements AutoCloseable {
     this.server = id + "s";
     this.client = id + "c";
     this.javaCmd = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    this.classPath = System.getProperty("java.class.path");
+    // Absolute: the agents must find cfsync whatever directory they start in.
+    this.classPath = java.util.Arrays.stream(System.getProperty("java.class.path")
+        .split(java.io.File.pathSeparator)).map(e -> Path.of(e).toAbsolutePath().toString())
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
   }
 
   /** Builds the namespaces, loads the copy, starts listener, tracer and prober. */
@@ -172,8 +175,13 @@ final class Lab implements AutoCloseable {
     batch.add("link add " + ifName + " type veth peer name " + PEER + " netns " + client);
     batch.add("link set " + ifName + " addrgenmode none");
     batch.add("link set " + ifName + " up");
-    batch.add("addr add " + SERVER_LL + "/64 dev " + ifName + " nodad");
+    if (spec.ipv6()) {
+      batch.add("addr add " + SERVER_LL + "/64 dev " + ifName + " nodad");
+    }
     for (Family f : Family.values()) {
+      if (f == Family.V6 && !spec.ipv6()) {
+        continue;
+      }
       List<InetAddress> mine = serverAddresses(net, f);
       if (mine.isEmpty()) {
         InetAddress doc = InetAddresses.forString(f == Family.V4 ? "192.0.2.1" : "2001:db8::1");
@@ -189,19 +197,25 @@ final class Lab implements AutoCloseable {
     }
     // Batch mode takes no -6: the ::/0 destination says the family.
     batch.add("route add default dev " + ifName);
-    batch.add("route add ::/0 via " + CLIENT_LL + " dev " + ifName);
+    if (spec.ipv6()) {
+      batch.add("route add ::/0 via " + CLIENT_LL + " dev " + ifName);
+    }
     ipBatch(server, batch, false);
 
     List<String> cbatch = new ArrayList<>();
     cbatch.add("link set lo up");
     cbatch.add("link set " + PEER + " addrgenmode none");
     cbatch.add("link set " + PEER + " up");
-    cbatch.add("addr add " + CLIENT_LL + "/64 dev " + PEER + " nodad");
+    if (spec.ipv6()) {
+      cbatch.add("addr add " + CLIENT_LL + "/64 dev " + PEER + " nodad");
+    }
     for (InetAddress a : spec.sources()) {
       cbatch.add(addrAdd(a, Family.of(a).bits(), "lo"));
     }
     cbatch.add("route add default dev " + PEER);
-    cbatch.add("route add ::/0 via " + SERVER_LL + " dev " + PEER);
+    if (spec.ipv6()) {
+      cbatch.add("route add ::/0 via " + SERVER_LL + " dev " + PEER);
+    }
     ipBatch(client, cbatch, false);
 
     // Dummies named like the host's other interfaces, holding its addresses: rules that name
