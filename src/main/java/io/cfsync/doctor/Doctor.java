@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -67,8 +68,12 @@ public final class Doctor {
     step(sw, "sockets read");
     HostNet net = HostNet.read(c.host());
     step(sw, "interfaces read");
+    Optional<RulesetSnapshot> snapshot = c.skip().contains("firewall") ? Optional.empty()
+        : Optional.of(RulesetSnapshot.read(c.host(), c.proc()));
+    step(sw, "firewall read");
     if (!c.skip().contains("listen")) {
-      out.addAll(new ListenCheck(sockets, net).run(c.ports()));
+      out.addAll(new ListenCheck(sockets, net, snapshot.map(RulesetSnapshot::dnatPorts)
+          .orElse(Map.of())).run(c.ports()));
     }
 
     SelfCheck self = new SelfCheck(c.state(), c.clock().instant(), c.staleAfter());
@@ -81,9 +86,8 @@ public final class Doctor {
     // checks only read, so they run meanwhile.
     CompletableFuture<ImmutableList<Finding>> firewall = CompletableFuture.completedFuture(
         ImmutableList.of());
-    if (!c.skip().contains("firewall")) {
-      RulesetSnapshot snap = RulesetSnapshot.read(c.host(), c.proc());
-      step(sw, "firewall read");
+    if (snapshot.isPresent()) {
+      RulesetSnapshot snap = snapshot.get();
       ImmutableList<BanSets.BanList> bans = BanSets.find(snap);
       log.debug("doctor: probing " + ref.prefixes().size() + " Cloudflare prefixes through a "
           + "copy of the ruleset");

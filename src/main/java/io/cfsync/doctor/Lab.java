@@ -83,9 +83,6 @@ final class Lab implements AutoCloseable {
 
   static final String NAME_PREFIX = "cfsdoc";
   private static final Pattern OWN_NS = Pattern.compile("^" + NAME_PREFIX + "(\\d+)[sck]\\d*\\b.*");
-  private static final Pattern DNAT = Pattern.compile(
-      "(?:--to-destination|dnat (?:ip6? )?to) (\\[[0-9a-fA-F:.]+]|[0-9a-fA-F:.]+?)(?::(\\d+))?(?:[-\\s]|$)",
-      Pattern.MULTILINE);
   private static final Duration STEP = Duration.ofSeconds(20);
   private static final String PEER = "cfspeer";
   static final String SERVER_LL = "fe80::5";
@@ -306,14 +303,10 @@ final class Lab implements AutoCloseable {
     Map<String, List<InetAddress>> out = new LinkedHashMap<>();
     Set<InetAddress> local = new LinkedHashSet<>();
     spec.net().ifaces().forEach(i -> i.addresses().forEach(a -> local.add(a.address())));
-    Matcher m = DNAT.matcher(spec.snapshot().allText());
     Set<InetAddress> seen = new LinkedHashSet<>();
-    while (m.find()) {
-      String a = m.group(1).replace("[", "").replace("]", "");
-      if (!InetAddresses.isInetAddress(a)) {
-        continue;
-      }
-      InetAddress addr = InetAddresses.forString(a);
+    for (RulesetSnapshot.Dnat d : spec.snapshot().dnats()) {
+      InetAddress addr = d.target();
+      String a = InetAddresses.toAddrString(addr);
       if (local.contains(addr) || !seen.add(addr)) {
         continue;
       }
@@ -377,12 +370,7 @@ final class Lab implements AutoCloseable {
       ipBatch(server, s, false);
       ipBatch(ns, k, true);
       Set<Integer> ports = new LinkedHashSet<>(spec.ports());
-      Matcher m = DNAT.matcher(spec.snapshot().allText());
-      while (m.find()) {
-        if (m.group(2) != null) {
-          ports.add(Integer.parseInt(m.group(2)));
-        }
-      }
+      spec.snapshot().dnats().forEach(d -> d.targetPort().ifPresent(ports::add));
       startListener(ns, ImmutableList.copyOf(ports));
       devs.add(dev);
     }

@@ -32,10 +32,18 @@ public final class ListenCheck {
 
   private final Sockets s;
   private final HostNet net;
+  private final Map<Integer, List<RulesetSnapshot.Dnat>> dnat;
 
   public ListenCheck(Sockets sockets, HostNet net) {
+    this(sockets, net, Map.of());
+  }
+
+  /** @param dnat ports the firewall DNATs elsewhere (see {@link RulesetSnapshot#dnatPorts}) */
+  public ListenCheck(Sockets sockets, HostNet net,
+      Map<Integer, List<RulesetSnapshot.Dnat>> dnat) {
     this.s = sockets;
     this.net = net;
+    this.dnat = Map.copyOf(dnat);
   }
 
   public ImmutableList<Finding> run(List<Integer> ports) {
@@ -95,6 +103,14 @@ public final class ListenCheck {
       return Finding.of(CHECK, subject, Status.FAIL, who(serving.get(0)) + " listens only on "
           + endpoints(serving) + ": Cloudflare cannot reach it (521)", listenFix(port))
           .withDetails(details);
+    }
+    List<String> forwarded = dnat.getOrDefault(port, List.of()).stream()
+        .filter(x -> Family.of(x.target()) == f).map(RulesetSnapshot.Dnat::describe).distinct()
+        .toList();
+    if (!forwarded.isEmpty()) {
+      return Finding.ok(CHECK, subject, "nothing listens on port " + port + " over " + v
+          + " here, but the firewall DNATs it to " + String.join(", ", forwarded)
+          + " (a container?): the firewall check follows it").withDetails(details);
     }
     if (net.routable(f).isEmpty()) {
       return Finding.ok(CHECK, subject, "nothing listens on port " + port + " over " + v

@@ -70,6 +70,75 @@ public record RulesetSnapshot(ImmutableList<NftTable> nftTables, ImmutableList<X
     return sb.toString();
   }
 
+  /** One DNAT rule: where it sends, and which destination ports it matches (may be none). */
+  public record Dnat(java.net.InetAddress target, Optional<Integer> targetPort,
+      ImmutableList<Integer> dports) {
+
+    /** {@code 172.17.0.2:80}, {@code [fd00::2]:80}. */
+    public String describe() {
+      String a = com.google.common.net.InetAddresses.toAddrString(target);
+      if (targetPort.isEmpty()) {
+        return a;
+      }
+      return (target instanceof java.net.Inet6Address ? "[" + a + "]" : a) + ":"
+          + targetPort.get();
+    }
+  }
+
+  // iptables: --to-destination 172.17.0.2:80 / [fd00::2]:80; nft: dnat [ip|ip6] to ADDR[:PORT]
+  // (IPv6 with a port in brackets). A bare IPv6 address never has a port.
+  private static final Pattern DNAT_TARGET = Pattern.compile(
+      "(?:--to-destination|dnat (?:ip6? )?to) (?:\\[([0-9a-fA-F:.]+)](?::(\\d+))?"
+      + "|(\\d+\\.\\d+\\.\\d+\\.\\d+)(?::(\\d+))?|([0-9a-fA-F]*:[0-9a-fA-F:.]*))");
+  private static final Pattern XT_DPORTS = Pattern.compile("--dports? ([0-9,]+)");
+  private static final Pattern NFT_DPORT = Pattern.compile("\\bdport (\\d+)\\b");
+  private static final Pattern NFT_DPORTS = Pattern.compile("\\bdport \\{ ([0-9, ]+) }");
+
+  /** Every DNAT rule of the snapshot, in order. */
+  public ImmutableList<Dnat> dnats() {
+    ImmutableList.Builder<Dnat> out = ImmutableList.builder();
+    for (String line : allText().split("\n")) {
+      Matcher t = DNAT_TARGET.matcher(line);
+      if (!t.find()) {
+        continue;
+      }
+      String addr = t.group(1) != null ? t.group(1) : t.group(3) != null ? t.group(3)
+          : t.group(5);
+      String port = t.group(1) != null ? t.group(2) : t.group(4);
+      if (!com.google.common.net.InetAddresses.isInetAddress(addr)) {
+        continue;
+      }
+      java.util.Set<Integer> ports = new java.util.TreeSet<>();
+      for (Pattern p : List.of(XT_DPORTS, NFT_DPORTS, NFT_DPORT)) {
+        Matcher m = p.matcher(line);
+        while (m.find()) {
+          for (String x : m.group(1).split("[, ]+")) {
+            if (!x.isBlank()) {
+              ports.add(Integer.parseInt(x.trim()));
+            }
+          }
+        }
+      }
+      out.add(new Dnat(com.google.common.net.InetAddresses.forString(addr),
+          Optional.ofNullable(port).map(Integer::parseInt), ImmutableList.copyOf(ports)));
+    }
+    return out.build();
+  }
+
+  /**
+   * Ports the host DNATs elsewhere (Docker's published ports, a load balancer's forwards):
+   * port → the DNAT rules. Nothing needs to listen on such a port here.
+   */
+  public java.util.Map<Integer, List<Dnat>> dnatPorts() {
+    java.util.Map<Integer, List<Dnat>> out = new java.util.TreeMap<>();
+    for (Dnat d : dnats()) {
+      for (int port : d.dports()) {
+        out.computeIfAbsent(port, k -> new ArrayList<>()).add(d);
+      }
+    }
+    return out;
+  }
+
   /** Reads the firewall through {@code run}; tools that are missing are skipped and noted. */
   public static RulesetSnapshot read(ProcessRunner run, ProcFs proc) {
     List<String> notes = new ArrayList<>();

@@ -158,4 +158,18 @@ class ListenCheckTest {
         .containsExactly("listen 80/ipv4", "listen 80/ipv6", "listen 443/ipv4",
             "listen 443/ipv6");
   }
+
+  @Test
+  void aPortDnatedToAContainerNeedsNoListenerHere() {
+    var dnat = java.util.Map.of(8000, List.of(new RulesetSnapshot.Dnat(
+        InetAddresses.forString("10.100.200.10"), Optional.of(8000), ImmutableList.of(8000))));
+    ListenCheck c = new ListenCheck(new ListenCheck.Sockets(fixtureSockets(), OWNERS,
+        ImmutableMap.of(), Optional.of(false)), PUBLIC_HOST, dnat);
+    Finding v4 = c.judge(8000, Family.V4);
+    assertThat(v4.status()).isEqualTo(Status.OK);
+    assertThat(v4.message()).isEqualTo("nothing listens on port 8000 over IPv4 here, but the "
+        + "firewall DNATs it to 10.100.200.10:8000 (a container?): the firewall check follows it");
+    // The DNAT is IPv4 only: IPv6 on that port is still unserved.
+    assertThat(c.judge(8000, Family.V6).status()).isEqualTo(Status.WARN);
+  }
 }

@@ -82,4 +82,27 @@ class RulesetSnapshotTest {
     assertThat(sections.get("filter")).startsWith("*filter\n").endsWith("COMMIT\n")
         .contains("-A fail2ban-ssh -j RETURN");
   }
+
+  @Test
+  void findsDnatRulesOfIptablesAndNftWithTheirPorts() {
+    RulesetSnapshot s = new RulesetSnapshot(com.google.common.collect.ImmutableList.of(
+        new RulesetSnapshot.NftTable("inet", "nat", "table inet nat {\n chain pre {\n"
+            + "  tcp dport 8080 dnat ip to 172.17.0.2:80\n"
+            + "  tcp dport { 80, 443 } dnat ip6 to [fd00::2]:8443\n"
+            + "  tcp dport 9000 dnat ip6 to fd00::3\n }\n}\n")),
+        com.google.common.collect.ImmutableList.of(new RulesetSnapshot.Xtables(
+            "iptables-nft-save", "iptables-nft-restore", Fixtures.text(
+                "rulesets/docker-isolation-iptables-nft-free5gc.txt"))), "", "",
+        com.google.common.collect.ImmutableList.of());
+    assertThat(s.dnats()).extracting(RulesetSnapshot.Dnat::describe).containsExactly(
+        "172.17.0.2:80", "[fd00::2]:8443", "fd00::3", "10.100.200.5:5000", "10.100.200.5:2122",
+        "10.100.200.5:2121", "10.100.200.7:9082", "10.100.200.7:8805", "10.100.200.7:2152",
+        "10.100.200.10:38412", "10.100.200.10:8000");
+    var ports = s.dnatPorts();
+    assertThat(ports.get(443)).extracting(RulesetSnapshot.Dnat::describe)
+        .containsExactly("[fd00::2]:8443");
+    assertThat(ports.get(8000)).extracting(RulesetSnapshot.Dnat::describe)
+        .containsExactly("10.100.200.10:8000");
+    assertThat(ports).doesNotContainKey(80 + 1);
+  }
 }
