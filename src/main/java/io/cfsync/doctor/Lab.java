@@ -82,7 +82,9 @@ final class Lab implements AutoCloseable {
       boolean ipv6, io.cfsync.sync.Log log) {}
 
   static final String NAME_PREFIX = "cfsdoc";
-  private static final Pattern OWN_NS = Pattern.compile("^" + NAME_PREFIX + "(\\d+)[sck]\\d*\\b.*");
+  /** {@code cfsdoc<pid><letter>} then {@code s}, {@code c} or {@code k<n>}, as listed. */
+  private static final Pattern OWN_NS = Pattern.compile(
+      "^(" + NAME_PREFIX + "(\\d+)[a-z](?:s|c|k\\d+))(?:\\s.*)?$");
   private static final Duration STEP = Duration.ofSeconds(20);
   private static final String PEER = "cfspeer";
   static final String SERVER_LL = "fe80::5";
@@ -129,7 +131,7 @@ final class Lab implements AutoCloseable {
   /** Builds the namespaces, loads the copy, starts listener, tracer and prober. */
   static Lab open(Spec spec) {
     Lab lab = new Lab(spec.host());
-    lab.sweepStale();
+    sweepStale(spec.host());
     lab.hook = new Thread(lab::close, "cfsync-doctor-lab-cleanup");
     Runtime.getRuntime().addShutdownHook(lab.hook);
     try {
@@ -679,22 +681,29 @@ final class Lab implements AutoCloseable {
   }
 
   /** Removes namespaces left by a doctor that was killed before it could clean up. */
-  private void sweepStale() {
+  static void sweepStale(ProcessRunner host) {
     Result r = host.run(Command.of("ip", "netns", "list").withTimeout(STEP));
     if (!r.ok()) {
       return;
     }
     for (String line : r.stdout().split("\n")) {
-      Matcher m = OWN_NS.matcher(line.trim());
-      if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-        String name = line.trim().split("\\s+")[0];
-        killInside(name);
+      staleName(line).ifPresent(name -> {
+        killInside(host, name);
         host.run(Command.of("ip", "netns", "del", name).withTimeout(STEP));
-      }
+      });
     }
   }
 
-  private void killInside(String ns) {
+  /** The namespace named on a line of {@code ip netns list}, if a dead doctor made it. */
+  static Optional<String> staleName(String line) {
+    Matcher m = OWN_NS.matcher(line.trim());
+    if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(2))).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(m.group(1));
+  }
+
+  private static void killInside(ProcessRunner host, String ns) {
     Result pids = host.run(Command.of("ip", "netns", "pids", ns).withTimeout(STEP));
     for (String pid : pids.stdout().split("\\s+")) {
       if (pid.matches("\\d+")) {
@@ -726,7 +735,7 @@ final class Lab implements AutoCloseable {
     synchronized (namespaces) {
       for (String ns : namespaces) {
         try {
-          killInside(ns);
+          killInside(host, ns);
           host.run(Command.of("ip", "netns", "del", ns).withTimeout(STEP));
         } catch (RuntimeException e) {
           // Keep removing the others; a later doctor sweeps what is left.

@@ -331,8 +331,10 @@ class DoctorLiveTest {
       srv.check(Command.of("iptables", "-I", "INPUT", "-p", "tcp", "-m", "multiport",
           "--dports", "80,443", "-m", "set", "--match-set", "f2b-nginx", "src", "-j", "REJECT",
           "--reject-with", "icmp-port-unreachable"));
+      String before = firewallOf(srv);
       Result r = doctor(net, "--port", "80");
       assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isEqualTo(2);
+      assertThat(firewallOf(srv)).isEqualTo(before);
       Line ban = line(r, "bans f2b-nginx");
       assertThat(ban.status()).isEqualTo("FAIL");
       assertThat(ban.message()).isEqualTo("fail2ban ipset f2b-nginx bans Cloudflare's "
@@ -374,6 +376,13 @@ class DoctorLiveTest {
       assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(Netns.Outcome.TIMEOUT);
       assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(Netns.Outcome.CONNECTED);
     }
+  }
+
+  /** iptables and ipsets as saved, minus what changes by itself (comments, ban countdowns). */
+  private static String firewallOf(ProcessRunner srv) {
+    return srv.check(Command.of("iptables-save")).stdout().replaceAll("(?m)^#.*\n", "")
+        + srv.check(Command.of("ipset", "save")).stdout()
+            .replaceAll("(?m)^(add .*) timeout \\d+", "$1");
   }
 
   // ---- Docker ---------------------------------------------------------------------------
@@ -462,6 +471,7 @@ class DoctorLiveTest {
           + "  tcp dport { 80, 443 } ip saddr @cf4 accept\n"
           + "  tcp dport { 80, 443 } ip6 saddr @cf6 accept\n"
           + "  tcp dport { 80, 443 } drop\n }\n}\n");
+      String before = net.server().check(Command.of("nft", "list", "ruleset")).stdout();
       // services and logs read this machine's systemd and kernel log, which the test does
       // not build; everything the namespace holds is checked.
       Result r = doctor(net, "--skip", "services,logs");
@@ -481,6 +491,11 @@ class DoctorLiveTest {
       assertThat(doc.get("schema")).isEqualTo("cfsync.doctor/v1");
       assertThat(doc.get("status")).isNotEqualTo("FAIL");
       assertThat(doc.get("exitCode")).isEqualTo(0);
+      // Doctor only read: the ruleset is as it was, and its lab namespaces are gone.
+      assertThat(net.server().check(Command.of("nft", "list", "ruleset")).stdout())
+          .isEqualTo(before);
+      assertThat(new io.cfsync.exec.SystemProcessRunner().check(Command.of("ip", "netns",
+          "list")).stdout()).doesNotContain(Lab.NAME_PREFIX);
       // Restricted for real: Cloudflare in, everybody else dropped.
       assertThat(net.connect(Netns.CF_V4, 443)).isEqualTo(Netns.Outcome.CONNECTED);
       assertThat(net.connect(Netns.OTHER_V4, 443)).isEqualTo(Netns.Outcome.TIMEOUT);
