@@ -363,9 +363,7 @@ public final class FirewallCheck {
       }
     }
     if (out.isEmpty()) {
-      out.add(Finding.ok(BANS, "", in.bans().isEmpty() ? "no fail2ban/CrowdSec set or chain"
-          : "no Cloudflare address in " + in.bans().stream().map(BanSets.BanList::describe)
-              .collect(Collectors.joining(", "))));
+      out.add(noBans());
     }
     return out;
   }
@@ -381,11 +379,23 @@ public final class FirewallCheck {
       }
     }
     if (out.isEmpty()) {
-      out.add(Finding.ok(BANS, "", in.bans().isEmpty() ? "no fail2ban/CrowdSec set or chain"
-          : "no Cloudflare address in " + in.bans().stream().map(BanSets.BanList::describe)
-              .collect(Collectors.joining(", "))));
+      out.add(noBans());
     }
     return out;
+  }
+
+  /** Nothing banned, as far as doctor could read: a read that failed makes that a WARN. */
+  private Finding noBans() {
+    String what = in.bans().isEmpty() ? "no fail2ban/CrowdSec set or chain"
+        : "no Cloudflare address in " + in.bans().stream().map(BanSets.BanList::describe)
+            .collect(Collectors.joining(", "));
+    Optional<String> failed = in.snapshot().notes().stream().filter(n -> n.contains("failed"))
+        .findFirst();
+    if (failed.isPresent()) {
+      return Finding.of(BANS, "", Status.WARN, what + " found, but " + failed.get(),
+          "run cfsync doctor as root so it can read every table and set");
+    }
+    return Finding.ok(BANS, "", what);
   }
 
   private String portWords() {
