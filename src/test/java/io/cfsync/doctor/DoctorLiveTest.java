@@ -6,6 +6,7 @@ import com.fasterxml.jackson.jr.ob.JSON;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.cfsync.backend.Backend;
+import io.cfsync.backend.BackendRegistry;
 import io.cfsync.backend.Desired;
 import io.cfsync.backend.Installed;
 import io.cfsync.backend.Plan;
@@ -303,6 +304,16 @@ class DoctorLiveTest {
           + "saddr != @cfsync-v4 drop");
       assertThat(v4.fix()).isEqualTo("cfsync's own rules refuse them (stale sets): run "
           + "`cfsync apply`");
+      // The CLI reads cfsync's rules through every backend of the registry: none in a build
+      // without backends, the real nftables backend once it is there.
+      if (BackendRegistry.all().containsKey("nftables")) {
+        Line own = line(r, "own-rules nftables");
+        assertThat(own.status()).isEqualTo("FAIL");
+        assertThat(own.message()).contains("lack 1 Cloudflare prefix(es)")
+            .contains("172.64.0.0/13").contains("1 stale: 104.28.0.0/14");
+      } else if (BackendRegistry.all().isEmpty()) {
+        assertThat(line(r, "own-rules").status()).isEqualTo("WARN");
+      }
 
       // The own-rules check reads the same sets through the Backend seam.
       List<Finding> own = new OwnRulesCheck(ImmutableMap.of("nftables-test", NftSetBackend::new),
