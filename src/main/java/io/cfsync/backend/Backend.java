@@ -19,9 +19,10 @@ public interface Backend {
   Installed read(ProcessRunner run);
 
   /**
-   * Reads the state cfsync owns where {@code want} puts it: its names (table, chain, sets,
-   * comment tag) and backend options ({@code --nft-table}) say which objects those are, and
-   * without them a backend would have to read the whole ruleset. Sync calls this one.
+   * Reads the state cfsync owns as {@code want} names it: a backend whose ownership hangs on
+   * a configurable name (UFW's comment tag; nftables' table, set names and --nft-table) needs
+   * it to find its objects and tell them from the operator's, also for
+   * {@link Installed#prefixes()} on an add-only run. Others keep the default.
    */
   default Installed read(ProcessRunner run, Desired want) {
     return read(run);

@@ -13,6 +13,7 @@ public final class BackendRegistry {
   private static final ImmutableMap<String, Supplier<Backend>> BACKENDS =
       ImmutableMap.<String, Supplier<Backend>>builder()
           .put("nftables", io.cfsync.backend.nftables.NftablesBackend::new)
+          .put("ufw", io.cfsync.backend.ufw.UfwBackend::new)
           .buildOrThrow();
 
   private BackendRegistry() {}

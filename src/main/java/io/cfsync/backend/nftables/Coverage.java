@@ -1,7 +1,6 @@
 package io.cfsync.backend.nftables;
 
 import com.google.common.collect.Range;
-import io.cfsync.model.Diff;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
@@ -9,15 +8,12 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The addresses one set covers in one family, as sorted, coalesced closed-open ranges in
- * plain arrays. Sets are compared by coverage, like {@link PrefixSet}, but building and
- * comparing a {@code RangeSet} per set, shard and diff cost seconds for 100k elements; a
- * sort and a linear merge cost milliseconds.
+ * The addresses one set covers in one family, as sorted, coalesced closed-open ranges: what
+ * a listing is read into, set by set and shard by shard, so that sets are compared by the
+ * addresses they cover (never by element text) with one sort and a linear merge.
  */
 final class Coverage {
 
@@ -134,93 +130,5 @@ final class Coverage {
   @Override
   public int hashCode() {
     return Arrays.hashCode(starts) * 31 + Arrays.hashCode(ends);
-  }
-
-  /**
-   * {@link Diff#between} computed by one linear sweep per family over the sorted ranges,
-   * instead of three {@code RangeSet} operations of 100k ranges each.
-   */
-  static Diff diff(PrefixSet before, PrefixSet after) {
-    if (before.equals(after)) {
-      return new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(), before);
-    }
-    if (before.isEmpty() || after.isEmpty()) {
-      // A first apply or a full removal: nothing to compute, and no 100k-range set to build.
-      return new Diff(before, after, after, before, PrefixSet.empty());
-    }
-    Map<Family, List<Range<BigInteger>>> added = new EnumMap<>(Family.class);
-    Map<Family, List<Range<BigInteger>>> removed = new EnumMap<>(Family.class);
-    Map<Family, List<Range<BigInteger>>> same = new EnumMap<>(Family.class);
-    for (Family f : Family.values()) {
-      List<Range<BigInteger>> add = new ArrayList<>();
-      List<Range<BigInteger>> rem = new ArrayList<>();
-      List<Range<BigInteger>> both = new ArrayList<>();
-      sweep(of(before, f), of(after, f), rem, add, both);
-      added.put(f, add);
-      removed.put(f, rem);
-      same.put(f, both);
-    }
-    return new Diff(before, after, set(added), set(removed), set(same));
-  }
-
-  private static PrefixSet set(Map<Family, List<Range<BigInteger>>> ranges) {
-    List<Range<BigInteger>> v4 = ranges.get(Family.V4);
-    List<Range<BigInteger>> v6 = ranges.get(Family.V6);
-    if (v6.isEmpty()) {
-      return PrefixSet.ofRanges(Family.V4, v4);
-    }
-    if (v4.isEmpty()) {
-      return PrefixSet.ofRanges(Family.V6, v6);
-    }
-    return PrefixSet.ofRanges(Family.V4, v4).union(PrefixSet.ofRanges(Family.V6, v6));
-  }
-
-  /**
-   * Walks two sorted, coalesced range lists at once and splits their union into pieces only
-   * in x, only in y, and in both.
-   */
-  private static void sweep(Coverage x, Coverage y, List<Range<BigInteger>> onlyX,
-      List<Range<BigInteger>> onlyY, List<Range<BigInteger>> both) {
-    int i = 0;
-    int j = 0;
-    BigInteger pos = null;
-    while (i < x.starts.length || j < y.starts.length) {
-      BigInteger xs = i < x.starts.length ? max(x.starts[i], pos) : null;
-      BigInteger ys = j < y.starts.length ? max(y.starts[j], pos) : null;
-      if (ys == null || (xs != null && xs.compareTo(ys) < 0)) {
-        // x alone up to where y starts or x ends
-        BigInteger end = ys == null ? x.ends[i] : min(x.ends[i], ys);
-        put(onlyX, xs, end);
-        pos = end;
-      } else if (xs == null || ys.compareTo(xs) < 0) {
-        BigInteger end = xs == null ? y.ends[j] : min(y.ends[j], xs);
-        put(onlyY, ys, end);
-        pos = end;
-      } else {
-        BigInteger end = min(x.ends[i], y.ends[j]);
-        put(both, xs, end);
-        pos = end;
-      }
-      if (i < x.ends.length && x.ends[i].compareTo(pos) <= 0) {
-        i++;
-      }
-      if (j < y.ends.length && y.ends[j].compareTo(pos) <= 0) {
-        j++;
-      }
-    }
-  }
-
-  private static void put(List<Range<BigInteger>> into, BigInteger from, BigInteger to) {
-    if (from.compareTo(to) < 0) {
-      into.add(Range.closedOpen(from, to));
-    }
-  }
-
-  private static BigInteger max(BigInteger a, BigInteger b) {
-    return b == null || a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private static BigInteger min(BigInteger a, BigInteger b) {
-    return a.compareTo(b) <= 0 ? a : b;
   }
 }

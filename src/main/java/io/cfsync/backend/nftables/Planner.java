@@ -76,7 +76,7 @@ final class Planner {
     }
     PrefixSet w = want.prefixes();
     return same ? new Diff(w, w, PrefixSet.empty(), PrefixSet.empty(), w)
-        : Coverage.diff(now.prefixes(), w);
+        : Diff.between(now.prefixes(), w);
   }
 
   // ---- restrict: cfsync's own table -------------------------------------------------------
