@@ -39,7 +39,7 @@ import java.util.Locale;
  * first apply, a no-op run next to a bare JVM start, peak memory, and a Cloudflare client
  * probing every 20 ms through every 100k apply. Prints figures; asserts nothing.
  *
- * <p>Run: {@code bin/bench-nftables} (builds, then runs this class with the test classpath).
+ * <p>Run: {@code bin/bench nftables} (builds, then runs this class with the test classpath).
  */
 public final class NftablesBench {
 

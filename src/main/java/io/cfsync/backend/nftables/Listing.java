@@ -18,12 +18,16 @@ import java.util.Optional;
 
 /**
  * What one {@code nft -j list ...} printed: sets (with their elements already turned into
- * address ranges), chains and rules, plus the kinds of any other objects. Set elements are
+ * address ranges), chains and rules, plus any other objects ("counter NAME in table T"). Set elements are
  * read straight off the token stream: a 100k-element set is 5 MB of JSON, and building a map
  * per element first would double the read time.
  */
-record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
-    ImmutableList<RuleObj> rules, ImmutableList<String> others) {
+record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
+    ImmutableList<ChainObj> chains, ImmutableList<RuleObj> rules,
+    ImmutableList<String> others) {
+
+  static final Listing EMPTY = new Listing(ImmutableList.of(), ImmutableList.of(),
+      ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
 
   /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
   record SetObj(String table, String name, String type, ImmutableList<String> flags,
@@ -52,6 +56,39 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
   record RuleObj(String table, String chain, long handle, Optional<String> comment,
       Optional<RuleSpec> spec) {}
 
+  /**
+   * This listing with the elements of its sets taken from nft's text listing (see
+   * {@link TextElements}); sets the text does not mention are empty.
+   */
+  Listing withElements(java.util.Map<String, TextElements.Found> found) {
+    ImmutableList.Builder<SetObj> out = ImmutableList.builder();
+    for (SetObj s : sets) {
+      TextElements.Found f = found.get(s.name());
+      Optional<Family> fam = s.family();
+      if (fam.isEmpty()) {
+        out.add(s);
+        continue;
+      }
+      Coverage c = f == null ? Coverage.empty(fam.get()) : f.coverage(fam.get());
+      Family other = fam.get() == Family.V4 ? Family.V6 : Family.V4;
+      boolean understood = f == null || (f.understood && f.count(other) == 0);
+      out.add(new SetObj(s.table(), s.name(), s.type(), s.flags(), s.comment(), s.plain(), c,
+          understood && s.elementsUnderstood()));
+    }
+    return new Listing(tables, out.build(), chains, rules, others);
+  }
+
+  /** Only the objects of one table (a listing of a whole family holds every table's). */
+  Listing ofTable(String table) {
+    return new Listing(ImmutableList.of(table), sets.stream()
+        .filter(s -> s.table().equals(table))
+        .collect(ImmutableList.toImmutableList()), chains.stream()
+        .filter(c -> c.table().equals(table)).collect(ImmutableList.toImmutableList()),
+        rules.stream().filter(r -> r.table().equals(table))
+        .collect(ImmutableList.toImmutableList()), others.stream()
+        .filter(o -> o.endsWith(" in table " + table)).collect(ImmutableList.toImmutableList()));
+  }
+
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final ImmutableSet<String> SET_KEYS =
       ImmutableSet.of("family", "name", "table", "type", "handle", "flags", "comment", "elem");
@@ -63,6 +100,7 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
     List<ChainObj> chains = new ArrayList<>();
     List<RuleObj> rules = new ArrayList<>();
     List<String> others = new ArrayList<>();
+    List<String> tables = new ArrayList<>();
     try (JsonParser p = FACTORY.createParser(json)) {
       expect(p, JsonToken.START_OBJECT);
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -80,10 +118,12 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
               case "set" -> sets.add(readSet(p));
               case "chain" -> chains.add(chain(asMap(readValue(p))));
               case "rule" -> rules.add(rule(asMap(readValue(p))));
-              case "metainfo", "table" -> p.skipChildren();
+              case "table" -> tables.add(Json.str(readValue(p), "name").orElse(""));
+              case "metainfo" -> p.skipChildren();
               default -> {
-                others.add(kind);
-                p.skipChildren();
+                Object o = readValue(p);
+                others.add(kind + " " + Json.str(o, "name").orElse("?") + " in table "
+                    + Json.str(o, "table").orElse("?"));
               }
             }
           }
@@ -93,8 +133,8 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
       throw new BackendFailure("nft -j printed JSON cfsync cannot read (" + e.getMessage()
           + "); is nft older than 0.9.8?", e);
     }
-    return new Listing(ImmutableList.copyOf(sets), ImmutableList.copyOf(chains),
-        ImmutableList.copyOf(rules), ImmutableList.copyOf(others));
+    return new Listing(ImmutableList.copyOf(tables), ImmutableList.copyOf(sets),
+        ImmutableList.copyOf(chains), ImmutableList.copyOf(rules), ImmutableList.copyOf(others));
   }
 
   private static void expect(JsonParser p, JsonToken want) throws IOException {
@@ -243,6 +283,10 @@ record Listing(ImmutableList<SetObj> sets, ImmutableList<ChainObj> chains,
     private void element(Object e) {
       Optional<Object> val = Json.path(e, "elem", "val");
       if (val.isPresent()) {
+        // A counter, timeout or comment on the element: not one cfsync writes, but its
+        // addresses still count (the removal guard measures what is installed).
+        understood &= Json.path(e, "elem").filter(m -> m instanceof Map<?, ?> x && x.size() == 1)
+            .isPresent();
         e = val.get();
       }
       if (e instanceof String s) {

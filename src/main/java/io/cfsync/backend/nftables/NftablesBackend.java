@@ -56,11 +56,7 @@ public final class NftablesBackend implements Backend {
   public Installed read(ProcessRunner run, Desired want) {
     Layout l = Layout.of(want);
     if (l.own) {
-      Optional<Listing> got = list(run, "table", l.table.family(), l.table.name());
-      if (got.isEmpty()) {
-        return new NftState(l, false, false, empty());
-      }
-      return new NftState(l, true, true, got.get());
+      return readOwn(run, l);
     }
     // Only cfsync's objects in the operator's table: its chain (for the tagged rules) and
     // cfsync's two sets, not the operator's own sets, which may be large.
@@ -75,9 +71,38 @@ public final class NftablesBackend implements Backend {
     ImmutableList<Listing.RuleObj> tagged = chain.map(c -> c.rules().stream()
         .filter(r -> r.comment().equals(Optional.of(l.naming.tag())))
         .collect(ImmutableList.toImmutableList())).orElse(ImmutableList.of());
-    Listing mine = new Listing(ImmutableList.copyOf(sets),
+    Listing mine = new Listing(ImmutableList.of(l.table.name()), ImmutableList.copyOf(sets),
         chain.map(Listing::chains).orElse(ImmutableList.of()), tagged, ImmutableList.of());
     return new NftState(l, tableExists, chain.isPresent(), mine);
+  }
+
+  /**
+   * cfsync's table in two reads: the structure from {@code nft -j -t list ruleset inet}
+   * (terse: no elements, which nft then does not even fetch, so it is nearly free), the
+   * elements from the text listing of the table. For 100k elements this took 0.55 s of nft's
+   * CPU against 0.85 s for {@code nft -j list table}, and the text is half the size to parse.
+   */
+  private static NftState readOwn(ProcessRunner run, Layout l) {
+    Command c = Command.of("nft", "-j", "-t", "list", "ruleset", l.table.family());
+    Result r = run.run(c);
+    if (!r.ok()) {
+      throw ProcessRunner.failure(c, r);
+    }
+    Listing all = Listing.parse(r.stdout());
+    boolean exists = all.tables().contains(l.table.name());
+    if (!exists) {
+      return new NftState(l, false, false, empty());
+    }
+    Listing mine = all.ofTable(l.table.name());
+    if (!mine.sets().isEmpty()) {
+      Command text = Command.of("nft", "list", "table", l.table.family(), l.table.name());
+      Result t = run.run(text);
+      if (!t.ok()) {
+        throw ProcessRunner.failure(text, t);
+      }
+      mine = mine.withElements(TextElements.parse(t.stdout()));
+    }
+    return new NftState(l, true, true, mine);
   }
 
   private static boolean tableListed(ProcessRunner run, TableRef t) {
@@ -107,8 +132,7 @@ public final class NftablesBackend implements Backend {
   }
 
   private static Listing empty() {
-    return new Listing(ImmutableList.of(), ImmutableList.of(), ImmutableList.of(),
-        ImmutableList.of());
+    return Listing.EMPTY;
   }
 
   @Override

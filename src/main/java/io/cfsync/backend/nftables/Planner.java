@@ -280,7 +280,7 @@ final class Planner {
     Listing got = now.listing();
     TableRef t = now.layout().table;
     List<String> lost = new ArrayList<>();
-    got.others().forEach(o -> lost.add("a " + o));
+    got.others().forEach(o -> lost.add(o.substring(0, o.indexOf(" in table "))));
     List<Listing.SetObj> sets = new ArrayList<>();
     s.line("table " + t + " {");
     for (Listing.SetObj set : got.sets()) {

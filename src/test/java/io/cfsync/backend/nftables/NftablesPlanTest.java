@@ -24,15 +24,19 @@ import org.junit.jupiter.api.Test;
 class NftablesPlanTest {
 
   static final NftablesBackend NFT = new NftablesBackend();
-  static final String OWN = "-j list table inet cfsync";
+  static final String RULESET = "-j -t list ruleset inet";
   static final String CHAIN = "-j list chain inet filter input";
 
+  /** No inet table at all: what nft 1.0.6 prints then. */
   static CannedNft absent() {
-    return new CannedNft();
+    return new CannedNft().onText(RULESET, "{\"nftables\": [{\"metainfo\": {\"version\": "
+        + "\"1.0.6\", \"release_name\": \"Lester Gooch #5\", \"json_schema_version\": 1}}]}\n");
   }
 
-  static CannedNft own(String file) {
-    return new CannedNft().on(OWN, file);
+  /** A recorded state of cfsync's table: the terse JSON ruleset and the table's text. */
+  static CannedNft own(String name) {
+    return new CannedNft().on(RULESET, name + ".ruleset-terse.json")
+        .on("list table inet cfsync", name + ".txt");
   }
 
   static CannedNft operator(boolean withCfsync) {
@@ -77,7 +81,7 @@ class NftablesPlanTest {
 
   @Test
   void aListChangeIsFlushAndAddOfTheChangedSetOnly() {
-    Plan p = plan(own("restrict-2021.json"), want(cloudflare()).build());
+    Plan p = plan(own("restrict-2021"), want(cloudflare()).build());
     golden("restrict-update-from-2021", p);
     String script = p.commands().get(0).stdin().orElseThrow();
     assertThat(script).contains("flush set inet cfsync cfsync-v4").doesNotContain("cfsync-v6")
@@ -89,11 +93,11 @@ class NftablesPlanTest {
 
   @Test
   void inSyncMeansNoCommandAtAll() {
-    Plan p = plan(own("restrict-cf.json"), want(cloudflare()).build());
+    Plan p = plan(own("restrict-cf"), want(cloudflare()).build());
     assertThat(p.commands()).isEmpty();
     assertThat(p.undo()).isEmpty();
     assertThat(p.notes()).isEmpty();
-    Plan docker = plan(own("restrict-docker-user-reject.json"), want(cloudflare()).dockerUser()
+    Plan docker = plan(own("restrict-docker-user-reject"), want(cloudflare()).dockerUser()
         .reject().ports("80,443,8000-8080").extra("198.51.100.0/24", "2001:db8:1::/48")
         .build());
     assertThat(docker.commands()).as("nft prints these ports as 0x50 [invalid type]").isEmpty();
@@ -101,17 +105,17 @@ class NftablesPlanTest {
 
   @Test
   void structureChangesRebuildTheTableAndTheUndoRestoresTheOldOne() {
-    Plan p = plan(own("restrict-cf.json"), want(cloudflare()).dockerUser().reject()
+    Plan p = plan(own("restrict-cf"), want(cloudflare()).dockerUser().reject()
         .ports("80,443,8000-8080").extra("198.51.100.0/24", "2001:db8:1::/48").build());
     golden("restrict-to-docker-user-reject", p);
-    Plan v4 = plan(own("restrict-cf.json"), want(cloudflare()).family(Family.V4).build());
+    Plan v4 = plan(own("restrict-cf"), want(cloudflare()).family(Family.V4).build());
     golden("restrict-to-family-4", v4);
     assertThat(v4.diff().removed()).isEqualTo(cloudflare().only(Family.V6));
   }
 
   @Test
   void aTableCfsyncDidNotShapeIsRebuiltAndWhatCannotBeRestoredIsNamed() {
-    Plan p = plan(own("variant-automerge-counters.json"), want(cloudflare()).build());
+    Plan p = plan(own("variant-automerge-counters"), want(cloudflare()).build());
     golden("restrict-from-variant", p);
     assertThat(p.notes()).singleElement().asString().contains("set cfsync-v6")
         .contains("rule handle");
@@ -120,7 +124,7 @@ class NftablesPlanTest {
   @Test
   void setsAreComparedByAddressesNotByElementText() {
     // nft lists an auto-merged 104.16.0.0/13 + 104.24.0.0/14 as one range.
-    Installed now = NFT.read(own("variant-automerge-counters.json"), want(cloudflare()).build());
+    Installed now = NFT.read(own("variant-automerge-counters"), want(cloudflare()).build());
     assertThat(now.prefixes().only(Family.V4)).isEqualTo(PrefixSet.of(
         Prefix.parse("1.1.1.1/32"), Prefix.parse("104.16.0.0/13"), Prefix.parse("104.24.0.0/14"),
         Prefix.parse("198.41.128.0/17")));
@@ -164,8 +168,8 @@ class NftablesPlanTest {
 
   @Test
   void aTableOfSomeoneElseIsNeverReplaced() {
-    CannedNft nft = new CannedNft().on("-j list table inet filter",
-        "variant-foreign-table.json");
+    CannedNft nft = new CannedNft().on(RULESET, "variant-foreign-table.ruleset-terse.json")
+        .on("list table inet filter", "variant-foreign-table.txt");
     Desired d = want(cloudflare()).naming(new Naming("filter", "CFSYNC", "cfsync", "cfsync"))
         .build();
     assertThatThrownBy(() -> plan(nft, d)).isInstanceOf(SafetyRefusal.class)
