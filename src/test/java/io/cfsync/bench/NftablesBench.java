@@ -47,9 +47,13 @@ public final class NftablesBench {
   static final int RUNS = 3;
 
   public static void main(String[] args) throws Exception {
-    Path work = Files.createTempDirectory("cfsync-bench");
+    Path work = Files.createTempDirectory("cfsync-nft-bench");
     try (Netns net = Netns.create()) {
       new NftablesBench(net, work).run();
+    } finally {
+      try (var files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
   }
 
