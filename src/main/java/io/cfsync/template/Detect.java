@@ -20,6 +20,8 @@ public final class Detect {
   private static final Pattern IPSET_ADD = Pattern.compile("(?m)^\\s*(ipset\\s+)?add \\S+ [0-9a-fA-F:.]+");
   private static final Pattern UFW = Pattern.compile(
       "(?m)^(\\s*(sudo\\s+)?ufw\\s+|### tuple ###)");
+  /** UFW's own rule files (user.rules) are iptables-restore files with UFW's tuples. */
+  private static final Pattern UFW_FILE = Pattern.compile("(?m)^### tuple ###|^:ufw6?-user-input ");
   private static final Pattern NFT = Pattern.compile(
       "(?m)^\\s*(table\\s+(inet|ip|ip6|arp|bridge|netdev)\\s|(add|create|flush|delete)\\s+"
           + "(table|set|element|chain|rule)\\s|define\\s+\\S+\\s*=|#!/usr/s?bin/nft)");
@@ -28,6 +30,9 @@ public final class Detect {
 
   public static Optional<Kind> kind(String fileName, Text t) {
     String s = t.chars();
+    if (UFW_FILE.matcher(s).find()) {
+      return Optional.of(Kind.UFW);
+    }
     if (NFT.matcher(s).find()) {
       return Optional.of(Kind.NFTABLES);
     }

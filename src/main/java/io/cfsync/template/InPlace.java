@@ -71,7 +71,7 @@ public final class InPlace {
       }
       StringBuilder sb = new StringBuilder();
       for (String l : lines) {
-        sb.append(Text.bytesOf(l)).append(b.ending());
+        sb.append(l).append(b.ending());
       }
       splices.add(new Splice(b.begin().end(), b.end().start(), sb.toString()));
     }

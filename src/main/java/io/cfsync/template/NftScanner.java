@@ -42,9 +42,6 @@ final class NftScanner {
         case '}' -> {
           if (!stack.isEmpty()) {
             Open o = stack.pop();
-            if (o.kind == Kind.SET && stack.peek() != null) {
-              // nothing to carry up: a set's family stays with its elements frame
-            }
             out.add(new Frame(o.kind, o.name, o.open, tok.start, o.line,
                 Optional.ofNullable(o.family), ImmutableList.copyOf(o.entries)));
           }

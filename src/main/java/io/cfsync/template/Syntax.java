@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -41,9 +42,16 @@ public final class Syntax {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final ProcessRunner host;
+  private final Function<String, Optional<Path>> which;
 
   public Syntax(ProcessRunner host) {
+    this(host, Syntax::which);
+  }
+
+  /** With another tool lookup: tests see how a host without a tool is treated. */
+  Syntax(ProcessRunner host, Function<String, Optional<Path>> which) {
     this.host = host;
+    this.which = which;
   }
 
   public Outcome check(Kind kind, Path file, Text content) {
@@ -76,14 +84,17 @@ public final class Syntax {
     runs.add(List.of(tool, "--test", abs.toString()));
     // iptables-nft's --test misses a jump to a chain that does not exist; legacy notices.
     String legacy = tool.replace("-restore", "-legacy-restore");
-    if (which(legacy).isPresent()) {
+    if (which.apply(legacy).isPresent()) {
       runs.add(List.of(legacy, "--test", abs.toString()));
     }
     return inNetns(tool, runs, tool + " --test");
   }
 
   private Outcome ufw(Path abs, Text content) {
-    if (which("ufw").isEmpty()) {
+    if (content.chars().contains("*filter")) {
+      return iptables(abs, content);
+    }
+    if (which.apply("ufw").isEmpty()) {
       return skipped("ufw");
     }
     Result sh = host.run(new Command(ImmutableList.of("sh", "-n", abs.toString()),
@@ -113,7 +124,7 @@ public final class Syntax {
   }
 
   private Outcome nginx(Path abs, Text content) {
-    if (which("nginx").isEmpty()) {
+    if (which.apply("nginx").isEmpty()) {
       return skipped("nginx");
     }
     Path dir = null;
@@ -156,10 +167,10 @@ public final class Syntax {
 
   private Outcome inNetns(String tool, List<List<String>> runs, String what,
       List<Integer> lines) {
-    if (which(tool).isEmpty()) {
+    if (which.apply(tool).isEmpty()) {
       return skipped(tool);
     }
-    if (which("ip").isEmpty()) {
+    if (which.apply("ip").isEmpty()) {
       return new Outcome(tool, "skipped", "ip (iproute2) not found: a throw-away network "
           + "namespace is needed to check without touching the host; syntax not checked");
     }

@@ -79,24 +79,4 @@ public final class Text {
     }
     return lines.isEmpty() ? 1 : lines.get(lo).number();
   }
-
-  /** The line ending this file uses most: what a rewrite inside it should write. */
-  public String dominantEnding() {
-    int crlf = 0;
-    int lf = 0;
-    for (Line l : lines) {
-      String e = l.ending(chars);
-      if (e.equals("\r\n")) {
-        crlf++;
-      } else if (e.equals("\n")) {
-        lf++;
-      }
-    }
-    return crlf > lf ? "\r\n" : "\n";
-  }
-
-  /** Converts cfsync's own (UTF-8) text to this byte-per-char form. */
-  static String bytesOf(String utf16) {
-    return new String(utf16.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-  }
 }
