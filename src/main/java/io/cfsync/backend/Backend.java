@@ -18,6 +18,15 @@ public interface Backend {
   /** Reads the state cfsync owns, through the real runner (reads always run for real). */
   Installed read(ProcessRunner run);
 
+  /**
+   * Reads the state cfsync owns as {@code want} names it: a backend whose ownership hangs on
+   * a configurable name (UFW's comment tag) needs it to tell its rules from the operator's,
+   * also for {@link Installed#prefixes()} on an add-only run. Others keep the default.
+   */
+  default Installed read(ProcessRunner run, Desired want) {
+    return read(run);
+  }
+
   /** Computes the change from {@code now} to {@code want}; pure, no I/O. */
   Plan plan(Installed now, Desired want);
 

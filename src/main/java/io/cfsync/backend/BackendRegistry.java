@@ -12,6 +12,7 @@ public final class BackendRegistry {
 
   private static final ImmutableMap<String, Supplier<Backend>> BACKENDS =
       ImmutableMap.<String, Supplier<Backend>>builder()
+          .put("ufw", io.cfsync.backend.ufw.UfwBackend::new)
           .buildOrThrow();
 
   private BackendRegistry() {}

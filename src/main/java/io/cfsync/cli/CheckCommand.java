@@ -66,8 +66,9 @@ final class CheckCommand implements Callable<Integer> {
           + "skips with a notice.")
   boolean syntax;
 
-  @Parameters(paramLabel = "FILE", arity = "1..*", description = "Files to check.")
-  List<Path> files;
+  // 0..* with the check in call(): a config-file dry parse of "check" must not fail.
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to check.")
+  List<Path> files = new ArrayList<>();
 
   /** One file's verdict. */
   record FileResult(String file, Optional<Kind> kind, String status, Optional<String> error,
@@ -76,6 +77,9 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Console log = output.console();
+    if (files.isEmpty()) {
+      throw new UsageError("check needs at least one FILE");
+    }
     if (TemplateSettings.explicitBackend(spec)) {
       Kind.parse(firewall.backend);
     }
