@@ -94,17 +94,19 @@ public final class Checker {
   }
 
   static Compared compare(Group g, Family f, PrefixSet want) {
-    PrefixSet covered = PrefixSet.empty();
     int n = 0;
     List<Entry> counted = new ArrayList<>();
+    List<Prefix> parts = new ArrayList<>();
     for (Entry e : g.entries()) {
       if (e.family() != f || local(e)) {
         continue;
       }
       n++;
       counted.add(e);
-      covered = covered.union(e.covers());
+      parts.addAll(e.covers().prefixes(f));
     }
+    // One collapse for the whole group: a union per entry would be quadratic in big files.
+    PrefixSet covered = PrefixSet.of(parts);
     List<Finding> missing = new ArrayList<>();
     for (Prefix p : want.difference(covered).prefixes(f)) {
       missing.add(new Finding(f, p, g.line(), g.what(), Optional.empty()));
@@ -112,7 +114,7 @@ public final class Checker {
     List<Finding> stale = new ArrayList<>();
     PrefixSet extra = covered.difference(want);
     PrefixSet reported = PrefixSet.empty();
-    for (Entry e : counted) {
+    for (Entry e : extra.isEmpty() ? List.<Entry>of() : counted) {
       PrefixSet part = e.covers().intersection(extra).difference(reported);
       for (Prefix p : part.prefixes(f)) {
         stale.add(new Finding(f, p, e.line(), g.what(), Optional.of(e.text())));

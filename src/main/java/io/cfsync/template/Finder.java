@@ -172,8 +172,12 @@ public final class Finder {
       rest.remove(si + 1);
       rest.remove(si);
       String key = tbl + " " + chain + " " + String.join(" ", rest);
-      boolean own = chain.equals(naming.chain()) || String.join(" ", rest)
-          .contains("--comment " + naming.tag());
+      String matches = String.join(" ", rest);
+      // cfsync's chain also holds the --allow-extra sources: those are the operator's, and
+      // their rules carry their own comment.
+      boolean own = chain.equals(naming.chain()) && !matches.contains("allow-extra")
+          || matches.contains("--comment " + naming.tag() + " ")
+          || matches.contains("--comment \"" + naming.tag() + "\"");
       String what = "rules -A " + chain + " -s CIDR " + String.join(" ", rest)
           + (tbl.equals("filter") ? "" : " (table " + tbl + ")");
       Builder b = groups.computeIfAbsent(key, k -> new Builder(what, l.number(), own));

@@ -251,4 +251,32 @@ class CheckCommandTest {
     Goldens.assertMatches("templates/check-drift.json", Goldens.normalise(r.out())
         .replace(tmp.toString(), "<tmp>"));
   }
+
+  @Test
+  void iptablesSaveOfCfsyncsChainWithExtrasIsCurrentWithoutMarkers() throws IOException {
+    String rendered = Files.readString(Path.of("src", "test", "resources", "golden", "templates",
+        "iptables-v4-restrict-reject-extra.rules"));
+    Path f = tmp.resolve("iptables-save.txt");
+    Files.writeString(f, rendered.lines().filter(l -> !l.contains("cfsync ipv4"))
+        .collect(Collectors.joining("\n", "", "\n")));
+    CliRun r = run("check", f.toString());
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).isEqualTo(f + ": current (iptables; rules -A CFSYNC -s CIDR -j ACCEPT: "
+        + "15 IPv4)\n");
+  }
+
+  @Test
+  void nftListingWithAutoMergedRangesIsComparedByAddresses() throws IOException {
+    // What `nft list ruleset` prints for an auto-merge set: adjacent prefixes as a range.
+    Path f = tmp.resolve("ruleset.nft");
+    Files.writeString(f, "table inet cfsync {\n\tset cfsync-v4 {\n\t\ttype ipv4_addr\n"
+        + "\t\tflags interval\n\t\tauto-merge\n\t\telements = { 103.21.244.0/22, "
+        + "103.22.200.0/22, 103.31.4.0/22,\n\t\t\t     104.16.0.0-104.27.255.255, "
+        + "108.162.192.0/18, 131.0.72.0/22, 141.101.64.0/18, 162.158.0.0/15, 172.64.0.0/13, "
+        + "173.245.48.0/20, 188.114.96.0/20, 190.93.240.0/20, 197.234.240.0/22, "
+        + "198.41.128.0/17 }\n\t}\n}\n");
+    CliRun r = run("check", "--family", "4", f.toString());
+    assertThat(r.exit()).as(r.out()).isZero();
+    assertThat(r.out()).isEqualTo(f + ": current (nftables; set cfsync-v4: 14 IPv4)\n");
+  }
 }
