@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code cfsync check}: are the Cloudflare ranges in these files current? (CI) */
 @Command(name = "check", mixinStandardHelpOptions = true,
+    resourceBundle = "io.cfsync.cli.TemplateHelp",
     description = {"Find the Cloudflare ranges each FILE allows (marker blocks, nft set "
         + "elements, iptables -s rules, ipset add lines, UFW commands and rule tuples, nginx "
         + "set_real_ip_from) and compare them with the current lists by the addresses they "

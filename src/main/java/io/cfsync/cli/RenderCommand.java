@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code cfsync render}: a firewall file (or nginx snippet) from a template. */
 @Command(name = "render", mixinStandardHelpOptions = true,
+    resourceBundle = "io.cfsync.cli.TemplateHelp",
     description = {"Render a file from a template with the validated lists: a complete "
         + "nftables.conf, an iptables-restore file (one family each), an ipset restore file, "
         + "a script of ufw commands, or an nginx set_real_ip_from snippet. --backend names the "

@@ -198,4 +198,14 @@ class RenderCommandTest {
     assertThat(p.waitFor()).as(patchOut).isZero();
     assertThat(Files.readString(f)).isEqualTo(full);
   }
+
+  @Test
+  void helpSaysBackendNamesATemplateKindForRenderAndCheck() {
+    for (String cmd : List.of("render", "check")) {
+      CliRun r = CliRun.inProcess(cmd, "--help");
+      assertThat(r.exit()).isZero();
+      assertThat(r.out().replaceAll("\\s+", " ")).contains("--backend=B Kind of file: "
+          + "nftables, iptables, ipset, ufw or nginx");
+    }
+  }
 }
