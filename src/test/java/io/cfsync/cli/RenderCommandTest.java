@@ -208,4 +208,29 @@ class RenderCommandTest {
           + "nftables, iptables, ipset, ufw or nginx");
     }
   }
+
+  @Test
+  void ansibleVarsFileIsKeptCurrentWithAOwnTemplateOfJustTheBlocks() throws IOException {
+    Path vars = tmp.resolve("group_vars.yml");
+    String head = "# managed in git\nnginx_port: 443\ncloudflare_v4:\n  # BEGIN cfsync ipv4\n";
+    String tail = "  # END cfsync ipv4\noffice: 198.51.100.7\n";
+    Files.writeString(vars, head + "  - 104.16.0.0/12\n" + tail);
+    Path t = tmp.resolve("yaml.mustache");
+    Files.writeString(t, "# BEGIN cfsync ipv4\n{{#ipv4}}\n- \"{{cidr}}\"\n{{/ipv4}}\n"
+        + "# END cfsync ipv4\n");
+
+    CliRun drift = CliRun.inProcess("check", "--source", "builtin", "--state-dir",
+        tmp.resolve("state").toString(), vars.toString());
+    assertThat(drift.exit()).isEqualTo(ExitCode.DRIFT);
+    assertThat(drift.out()).startsWith(vars + ": drift (unknown kind): 13 missing, 1 stale\n");
+
+    CliRun fix = render("--template", t.toString(), "--in-place", vars.toString());
+    assertThat(fix.exit()).as(fix.err()).isZero();
+    String fixed = Files.readString(vars);
+    assertThat(fixed).startsWith(head + "  - \"103.21.244.0/22\"\n").endsWith(
+        "  - \"198.41.128.0/17\"\n" + tail);
+    CliRun ok = CliRun.inProcess("check", "--source", "builtin", "--state-dir",
+        tmp.resolve("state").toString(), vars.toString());
+    assertThat(ok.exit()).as(ok.out()).isZero();
+  }
 }
