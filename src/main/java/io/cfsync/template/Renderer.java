@@ -44,20 +44,27 @@ public final class Renderer {
 
   /** The template's marker blocks by label, rendered once per family for per-family kinds. */
   public Map<String, RenderedBlock> blocks(Settings s) {
-    List<String> texts = new ArrayList<>();
+    Map<Family, String> texts = new LinkedHashMap<>();
     if (kind.perFamily()) {
       for (Family f : Family.values()) {
         if (s.families().contains(f)) {
-          texts.add(template.render(Model.of(kind, s.only(f), version)));
+          texts.put(f, template.render(Model.of(kind, s.only(f), version)));
         }
       }
     } else {
-      texts.add(template.render(Model.of(kind, s, version)));
+      texts.put(null, template.render(Model.of(kind, s, version)));
     }
     Map<String, RenderedBlock> out = new LinkedHashMap<>();
-    for (String rendered : texts) {
-      Text t = Text.ofString(rendered);
+    for (Map.Entry<Family, String> e : texts.entrySet()) {
+      Text t = Text.ofString(e.getValue());
       for (Blocks.Block b : Blocks.find(template.name(), t)) {
+        // A family's block comes from that family's rendering, even if the other one (with
+        // an empty list) wrote the block too.
+        Family other = e.getKey() == null ? null : e.getKey() == Family.V4 ? Family.V6
+            : Family.V4;
+        if (other != null && b.label().equals(other.label())) {
+          continue;
+        }
         List<String> lines = new ArrayList<>();
         for (Text.Line l : b.inner(t)) {
           lines.add(t.content(l));

@@ -157,4 +157,17 @@ class InPlaceTest {
     assertThatThrownBy(() -> Blocks.find("x", Text.ofBytes(bytes(
         "# BEGIN cfsync a\n# END cfsync b\n")))).hasMessageContaining("make the labels match");
   }
+
+  @Test
+  void perFamilyTemplateThatAlwaysWritesBothBlocksFillsEachFromItsFamily() {
+    Template t = Template.compile("mine", "# BEGIN cfsync ipv4\n{{#ipv4}}\n-s {{cidr}}\n"
+        + "{{/ipv4}}\n# END cfsync ipv4\n# BEGIN cfsync ipv6\n{{#ipv6}}\n-s {{cidr}}\n"
+        + "{{/ipv6}}\n# END cfsync ipv6\n");
+    String file = "# BEGIN cfsync ipv4\n# END cfsync ipv4\n# BEGIN cfsync ipv6\n"
+        + "# END cfsync ipv6\n";
+    InPlace.Outcome o = InPlace.rewrite("f", Text.ofBytes(bytes(file)),
+        new Renderer(t, Kind.IPTABLES, "t"), both());
+    assertThat(o.text().lines().filter(l -> l.startsWith("-s "))).hasSize(22);
+    assertThat(o.text()).contains("-s 2c0f:f248::/32\n# END cfsync ipv6\n");
+  }
 }
