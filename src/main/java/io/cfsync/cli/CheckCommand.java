@@ -1,6 +1,8 @@
 package io.cfsync.cli;
 
 import com.google.common.collect.ImmutableSet;
+import io.cfsync.backend.Naming;
+import io.cfsync.error.CfsyncException;
 import io.cfsync.error.ExitCode;
 import io.cfsync.error.UsageError;
 import io.cfsync.exec.SystemProcessRunner;
@@ -14,8 +16,6 @@ import io.cfsync.template.Group;
 import io.cfsync.template.Kind;
 import io.cfsync.template.Syntax;
 import io.cfsync.template.Text;
-import io.cfsync.backend.Naming;
-import io.cfsync.error.CfsyncException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -40,6 +41,7 @@ public final class Syntax {
       "/usr/local/sbin", "/usr/local/bin");
   private static final Pattern HTTP_BLOCK = Pattern.compile("(?m)^\\s*http\\s*\\{");
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final Pattern LEFTOVER = Pattern.compile("(cfsync-chk-(\\d+)-[0-9a-f]+)");
 
   private final ProcessRunner host;
   private final Function<String, Optional<Path>> which;
@@ -174,7 +176,9 @@ public final class Syntax {
       return new Outcome(tool, "skipped", "ip (iproute2) not found: a throw-away network "
           + "namespace is needed to check without touching the host; syntax not checked");
     }
-    String ns = "cfsync-chk-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+    sweep();
+    String ns = "cfsync-chk-" + ProcessHandle.current().pid() + "-"
+        + HexFormat.of().formatHex(new SecureRandom().generateSeed(3));
     Result add = host.run(Command.of("ip", "netns", "add", ns));
     if (!add.ok()) {
       return new Outcome(tool, "skipped", "cannot create a network namespace ("
@@ -197,6 +201,21 @@ public final class Syntax {
       if (!del.ok()) {
         throw new BackendFailure("could not delete network namespace " + ns + " ("
             + del.firstErrorLine() + "); remove it with: ip netns del " + ns);
+      }
+    }
+  }
+
+  /**
+   * Deletes the namespaces of checks whose process is gone (killed between add and del): the
+   * name carries the pid, so a running check's namespace is never taken from under it.
+   */
+  private void sweep() {
+    Result list = host.run(Command.of("ip", "netns", "list"));
+    for (String line : list.stdout().split("\n")) {
+      Matcher m = LEFTOVER.matcher(line);
+      if (m.lookingAt() && ProcessHandle.of(Long.parseLong(m.group(2)))
+          .filter(ProcessHandle::isAlive).isEmpty()) {
+        host.run(Command.of("ip", "netns", "del", m.group(1)));
       }
     }
   }

@@ -127,31 +127,34 @@ public final class Template {
     return new UsageError("template " + name + ":" + line + ": " + msg + "; fix the template");
   }
 
+  /** A variable used on a line. */
+  private record Value(String name, int line) {}
+
+  /** A section ({@code {{#name}}} or inverted {@code {{^name}}}) and what it holds. */
+  private record Section(String name, int line, boolean inverted, Refs inner) {}
+
   /** The names one (sub)template refers to, with the line of each, and its sections. */
   private static final class Refs {
-    final List<Object[]> values = new ArrayList<>();
-    final List<Object[]> sections = new ArrayList<>();
+    final List<Value> values = new ArrayList<>();
+    final List<Section> sections = new ArrayList<>();
 
     void check(String file, Set<String> top, Set<String> item) {
-      for (Object[] v : values) {
-        known(file, (String) v[0], (Integer) v[1], top, item);
+      for (Value v : values) {
+        known(file, v.name(), v.line(), top, item);
       }
-      for (Object[] s : sections) {
-        String n = (String) s[0];
-        int line = (Integer) s[1];
-        boolean inverted = (Boolean) s[2];
-        known(file, n, line, top, item);
-        Refs inner = (Refs) s[3];
-        if (inner == null) {
+      for (Section s : sections) {
+        known(file, s.name(), s.line(), top, item);
+        if (s.inner() == null) {
           continue;
         }
         Set<String> innerItem = item;
-        if (!inverted && Model.LISTS.containsKey(n)) {
+        String n = s.name().trim();
+        if (!s.inverted() && Model.LISTS.containsKey(n)) {
           innerItem = new HashSet<>(item);
           innerItem.addAll(Model.LISTS.get(n));
           innerItem.add(".");
         }
-        inner.check(file, top, innerItem);
+        s.inner().check(file, top, innerItem);
       }
     }
 
@@ -192,19 +195,19 @@ public final class Template {
 
         @Override
         public void value(TemplateContext tc, String variable, boolean encoded) {
-          mine.values.add(new Object[] {variable, tc.line()});
+          mine.values.add(new Value(variable, tc.line()));
           super.value(tc, variable, encoded);
         }
 
         @Override
         public void iterable(TemplateContext tc, String variable, Mustache m) {
-          mine.sections.add(new Object[] {variable, tc.line(), false, self.refs.get(m)});
+          mine.sections.add(new Section(variable, tc.line(), false, self.refs.get(m)));
           super.iterable(tc, variable, m);
         }
 
         @Override
         public void notIterable(TemplateContext tc, String variable, Mustache m) {
-          mine.sections.add(new Object[] {variable, tc.line(), true, self.refs.get(m)});
+          mine.sections.add(new Section(variable, tc.line(), true, self.refs.get(m)));
           super.notIterable(tc, variable, m);
         }
 

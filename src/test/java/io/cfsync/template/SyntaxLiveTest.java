@@ -140,4 +140,19 @@ class SyntaxLiveTest {
         "nft not found; syntax not checked (install it to check)"));
     assertThat(rec.transcript().isEmpty()).isTrue();
   }
+
+  @Test
+  void namespaceOfAKilledCheckIsSweptByTheNextOne() throws Exception {
+    // A pid that is surely gone: a process that ran and exited.
+    Process p = new ProcessBuilder("true").start();
+    p.waitFor();
+    String leftover = "cfsync-chk-" + p.pid() + "-abcdef";
+    host.check(Command.of("ip", "netns", "add", leftover));
+    try {
+      assertThat(check(Kind.NFTABLES, "t.nft", "table inet t {}\n").status()).isEqualTo("ok");
+      assertThat(host.run(Command.of("ip", "netns", "list")).stdout()).doesNotContain(leftover);
+    } finally {
+      host.run(Command.of("ip", "netns", "del", leftover));
+    }
+  }
 }
