@@ -135,8 +135,10 @@ public final class Checker {
     byte[] b = a.getAddress();
     boolean ula = b.length == 16 && (b[0] & 0xfe) == 0xfc;
     boolean cgnat = b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64;
+    // 0.0.0.0/0 starts at the "any" address but is everyone: stale, never the operator's own.
+    boolean unspecified = a.isAnyLocalAddress() && p.length() == e.family().bits();
     return a.isSiteLocalAddress() || a.isLoopbackAddress() || a.isLinkLocalAddress()
-        || a.isAnyLocalAddress() || ula || cgnat;
+        || unspecified || ula || cgnat;
   }
 
   static final ImmutableSet<Family> BOTH = ImmutableSet.of(Family.V4, Family.V6);

@@ -279,4 +279,16 @@ class CheckCommandTest {
     assertThat(r.exit()).as(r.out()).isZero();
     assertThat(r.out()).isEqualTo(f + ": current (nftables; set cfsync-v4: 14 IPv4)\n");
   }
+
+  @Test
+  void anyAddressInACloudflareGroupIsStaleButALanIsNot() throws IOException {
+    Path f = tmp.resolve("realip.conf");
+    Files.writeString(f, "set_real_ip_from 10.0.0.0/8;\nset_real_ip_from 0.0.0.0/0;\n"
+        + Files.readString(fixture("cloudflare-set-real-ip-sefinek.txt")));
+    CliRun r = run("check", "--family", "4", f.toString());
+    assertThat(r.exit()).isEqualTo(ExitCode.DRIFT);
+    assertThat(r.out()).contains(f + ": drift (nginx): 0 missing, ")
+        .contains(f + ":2: stale 0.0.0.0/2 (in 0.0.0.0/0, set_real_ip_from lines)")
+        .doesNotContain("in 10.0.0.0/8");
+  }
 }
