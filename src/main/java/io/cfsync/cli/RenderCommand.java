@@ -22,6 +22,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -73,6 +75,12 @@ final class RenderCommand implements Callable<Integer> {
       description = "Write the whole rendered file to FILE (atomically) instead of stdout.")
   Path outputFile;
 
+  @Option(names = "--nft-set", paramLabel = "NAME", split = ",",
+      description = "With --in-place on an nftables file without markers: rewrite the elements "
+          + "of these named sets (family from each set's type). Default: cfsync's own, "
+          + "NAME-v4 and NAME-v6 of --set-name.")
+  List<String> nftSets = new ArrayList<>();
+
   @Option(names = "--check",
       description = "With --in-place or --output: write nothing; print a unified diff and "
           + "exit 2 when the file would change, exit 0 when it is current.")
@@ -108,7 +116,8 @@ final class RenderCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String newChars;
     if (inPlace != null) {
-      InPlace.Outcome o = InPlace.rewrite(inPlace.toString(), existing.get(), renderer, s);
+      InPlace.Outcome o = InPlace.rewrite(inPlace.toString(), existing.get(), renderer, s,
+          nftSets);
       o.notes().forEach(log::info);
       newChars = o.text();
     } else {

@@ -27,18 +27,29 @@ public final class InPlace {
   private InPlace() {}
 
   public static Outcome rewrite(String file, Text t, Renderer r, Settings s) {
+    return rewrite(file, t, r, s, List.of());
+  }
+
+  /**
+   * @param nftSets names of nft sets whose elements to rewrite when the file has no markers;
+   *     empty means cfsync's own ({@code cfsync-v4}, {@code cfsync-v6})
+   */
+  public static Outcome rewrite(String file, Text t, Renderer r, Settings s,
+      List<String> nftSets) {
     ImmutableList<Blocks.Block> blocks = Blocks.find(file, t);
     if (!blocks.isEmpty()) {
       return markers(file, t, blocks, r.blocks(s), r, s);
     }
+    List<String> names = nftSets.isEmpty() ? List.of(s.naming().set(Family.V4),
+        s.naming().set(Family.V6)) : nftSets;
     if (r.kind() == Kind.NFTABLES) {
-      Optional<Outcome> o = nftSets(file, t, s);
+      Optional<Outcome> o = nftSets(file, t, s, names);
       if (o.isPresent()) {
         return o.get();
       }
     }
-    String sets = r.kind() == Kind.NFTABLES ? " and no nft set " + s.naming().set(Family.V4)
-        + "/" + s.naming().set(Family.V6) + " with elements" : "";
+    String sets = r.kind() == Kind.NFTABLES ? " and no nft set " + String.join("/", names)
+        + " with elements" : "";
     throw new BackendFailure(file + " has no \"# BEGIN cfsync\" block" + sets + "; put "
         + "\"# BEGIN cfsync ipv4\" and \"# END cfsync ipv4\" (and ipv6) around the lines cfsync "
         + "should manage, or render the whole file");
@@ -100,18 +111,23 @@ public final class InPlace {
     return out;
   }
 
-  private static Optional<Outcome> nftSets(String file, Text t, Settings s) {
+  private static Optional<Outcome> nftSets(String file, Text t, Settings s,
+      List<String> names) {
     String chars = t.chars();
     List<Splice> splices = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (NftScanner.Frame f : NftScanner.scan(t)) {
-      if (f.kind() != NftScanner.Kind.ELEMENTS) {
+      if (f.kind() != NftScanner.Kind.ELEMENTS || !names.contains(f.name())) {
         continue;
       }
       Optional<Family> fam = Finder.family(f, s.naming());
-      if (!(f.name().equals(s.naming().set(Family.V4))
-          || f.name().equals(s.naming().set(Family.V6))) || fam.isEmpty()) {
-        continue;
+      if (fam.isEmpty() && !f.entries().isEmpty()) {
+        // No type line in sight (add element …): the elements it holds tell the family.
+        fam = Optional.of(f.entries().get(0).family());
+      }
+      if (fam.isEmpty()) {
+        throw new BackendFailure(file + ":" + f.line() + ": cannot tell the family of set "
+            + f.name() + " (no type and no elements); give it a type line or markers");
       }
       if (!s.families().contains(fam.get())) {
         notes.add(file + ":" + f.line() + ": set " + f.name() + " left as it is (--family "

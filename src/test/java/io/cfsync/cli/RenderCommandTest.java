@@ -233,4 +233,27 @@ class RenderCommandTest {
         tmp.resolve("state").toString(), vars.toString());
     assertThat(ok.exit()).as(ok.out()).isZero();
   }
+
+  @Test
+  void namedSetsOfAHandWrittenNftablesConfAreRewrittenWithNftSet() throws IOException {
+    Path f = tmp.resolve("nftables.conf");
+    String head = "table inet filter {\n  set cloudflare4 {\n    type ipv4_addr; flags interval\n"
+        + "    elements = {";
+    String tail = "}\n  }\n  set office { type ipv4_addr; elements = { 198.51.100.7 } }\n}\n";
+    Files.writeString(f, head + " 173.245.48.0/20, 104.16.0.0/12 " + tail);
+    CliRun without = render("--in-place", f.toString());
+    assertThat(without.exit()).isEqualTo(ExitCode.ERROR);
+    assertThat(without.errLines()).singleElement().asString().contains("no nft set "
+        + "cfsync-v4/cfsync-v6 with elements");
+
+    CliRun r = render("--in-place", f.toString(), "--nft-set", "cloudflare4,office6");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(Files.readString(f)).isEqualTo(head + " 103.21.244.0/22, 103.22.200.0/22, "
+        + "103.31.4.0/22, 104.16.0.0/13, 104.24.0.0/14, 108.162.192.0/18, 131.0.72.0/22, "
+        + "141.101.64.0/18, 162.158.0.0/15, 172.64.0.0/13, 173.245.48.0/20, 188.114.96.0/20, "
+        + "190.93.240.0/20, 197.234.240.0/22, 198.41.128.0/17 " + tail);
+    CliRun check = CliRun.inProcess("check", "--source", "builtin", "--state-dir",
+        tmp.resolve("state").toString(), f.toString());
+    assertThat(check.exit()).as(check.out()).isZero();
+  }
 }
