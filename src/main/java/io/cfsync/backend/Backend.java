@@ -18,6 +18,14 @@ public interface Backend {
   /** Reads the state cfsync owns, through the real runner (reads always run for real). */
   Installed read(ProcessRunner run);
 
+  /**
+   * Reads the state cfsync owns under {@code naming} (its chain, sets, tag): what it owns is
+   * defined by these names, so a backend whose names are options overrides this one.
+   */
+  default Installed read(ProcessRunner run, Naming naming) {
+    return read(run);
+  }
+
   /** Computes the change from {@code now} to {@code want}; pure, no I/O. */
   Plan plan(Installed now, Desired want);
 
@@ -30,5 +38,14 @@ public interface Backend {
     for (var c : plan.commands()) {
       run.check(c);
     }
+  }
+
+  /**
+   * True when {@link #apply} itself restores the state read before if one of its commands
+   * fails part-way (it alone knows which ones ran). The caller then runs {@code plan.undo()}
+   * only when verification fails, that is after every command ran.
+   */
+  default boolean undoesFailedApply() {
+    return false;
   }
 }

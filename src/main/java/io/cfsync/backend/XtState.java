@@ -1,0 +1,184 @@
+package io.cfsync.backend;
+
+import com.google.common.collect.ImmutableList;
+import io.cfsync.error.BackendFailure;
+import io.cfsync.exec.Command;
+import io.cfsync.exec.ProcessRunner;
+import io.cfsync.exec.Result;
+import io.cfsync.model.Family;
+import io.cfsync.model.PrefixSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One family's iptables filter table as read ({@code iptables -V}, then the matching
+ * {@code -save -t filter}), and the planning of cfsync's chain and tagged jump in it. Reading
+ * never parses {@code nft -j}: xt matches such as multiport or comment are opaque there.
+ */
+public record XtState(Family family, XtFlavour flavour, XtTable table, String stderr,
+    Optional<String> unavailable) {
+
+  public XtState {
+    stderr = stderr == null ? "" : stderr;
+  }
+
+  /**
+   * Reads one family through {@code run}; a missing tool or a failing save makes the family
+   * unavailable (an error only if the run selects that family).
+   * @param forced a flavour to use instead of asking {@code iptables -V}
+   */
+  public static XtState read(ProcessRunner run, Family f, Optional<XtFlavour> forced) {
+    XtFlavour flavour;
+    if (forced.isPresent()) {
+      flavour = forced.get();
+    } else {
+      Command v = XtFlavour.versionCommand(f);
+      Result r;
+      try {
+        r = run.run(v);
+      } catch (BackendFailure e) {
+        return unavailable(f, e.getMessage());
+      }
+      if (!r.ok()) {
+        return unavailable(f, Steps.describe(v, r));
+      }
+      flavour = XtFlavour.parse(r.stdout() + r.stderr());
+    }
+    Command save = flavour.saveFilter(f);
+    Result s;
+    try {
+      s = run.run(save);
+    } catch (BackendFailure e) {
+      return unavailable(f, e.getMessage());
+    }
+    if (!s.ok()) {
+      return unavailable(f, Steps.describe(save, s));
+    }
+    return new XtState(f, flavour, XtTable.parse(s.stdout(), "filter"), s.stderr(),
+        Optional.empty());
+  }
+
+  static XtState unavailable(Family f, String why) {
+    return new XtState(f, XtFlavour.PLAIN, XtTable.empty("filter"), "", Optional.of(why));
+  }
+
+  /** Throws unless the family could be read: for the families a run selects. */
+  public XtState require() {
+    if (unavailable.isPresent()) {
+      throw new BackendFailure("cannot read the " + family.label() + " firewall: "
+          + unavailable.get() + "; install iptables (and ip6tables for IPv6) or use --family");
+    }
+    return this;
+  }
+
+  /** cfsync's tagged jumps: rules anywhere in the table going to its chain with its tag. */
+  public ImmutableList<XtTable.Rule> ownedJumps(Naming naming) {
+    return table.referencesTo(naming.chain()).stream()
+        .filter(r -> r.hasComment(naming.tag()))
+        .collect(ImmutableList.toImmutableList());
+  }
+
+  public boolean present(Naming naming) {
+    return unavailable.isEmpty() && (table.hasChain(naming.chain())
+        || !ownedJumps(naming).isEmpty());
+  }
+
+  /** The prefixes the chain accepts one rule each (the iptables backend's own rules). */
+  public PrefixSet acceptedPrefixes(Naming naming) {
+    return XtChain.acceptedPrefixes(table.rules(naming.chain())).only(family);
+  }
+
+  /**
+   * The change that makes the chain hold {@code want} and leaves exactly one tagged jump,
+   * equal to {@code jump}, in the hook chain; empty when both already hold. One restore
+   * script: the chain is created (or flushed and refilled) and the jump inserted in the same
+   * transaction, so a half state is never visible. A stale tagged jump (other ports, other
+   * hook) is deleted by its exact arguments and the new one inserted first in the hook
+   * chain. The undo script puts back the chain's rules as read and the old jumps at their
+   * old positions (or removes the chain if it did not exist).
+   */
+  public Optional<XtChain.Step> plan(Naming naming, Hook hook, ImmutableList<String> jump,
+      XtChain want) {
+    String chain = naming.chain();
+    String hookChain = hook.chain();
+    ImmutableList<XtTable.Rule> current = table.rules(chain);
+    boolean exists = table.hasChain(chain);
+    boolean chainOk = exists && XtChain.parse(current).equals(Optional.of(want));
+    List<XtTable.Rule> owned = ownedJumps(naming);
+    XtTable.Rule keep = null;
+    for (XtTable.Rule r : owned) {
+      if (r.chain().equals(hookChain) && r.args().equals(jump)) {
+        keep = r;
+        break;
+      }
+    }
+    if (chainOk && keep != null && owned.size() == 1) {
+      return Optional.empty();
+    }
+    XtRestore apply = new XtRestore("filter");
+    XtRestore undo = new XtRestore("filter");
+    if (!chainOk) {
+      apply.declare(chain);
+      for (List<String> r : want.rules()) {
+        apply.append(chain, r);
+      }
+    }
+    List<XtTable.Rule> stale = new ArrayList<>();
+    for (XtTable.Rule r : owned) {
+      if (r != keep) {
+        stale.add(r);
+        apply.delete(r.chain(), r.args());
+      }
+    }
+    if (keep == null) {
+      apply.insert(hookChain, 1, jump);
+      undo.delete(hookChain, jump);
+    }
+    // Ascending positions: each re-insert shifts only the rules after it.
+    stale.sort(Comparator.comparing(XtTable.Rule::chain)
+        .thenComparingInt(XtTable.Rule::position));
+    for (XtTable.Rule r : stale) {
+      undo.insert(r.chain(), r.position(), r.args());
+    }
+    if (!chainOk) {
+      if (exists) {
+        undo.declare(chain);
+        for (XtTable.Rule r : current) {
+          undo.append(chain, r.args());
+        }
+      } else {
+        undo.flush(chain);
+        undo.deleteChain(chain);
+      }
+    }
+    ImmutableList<String> argv = flavour.restoreArgv(family);
+    return Optional.of(new XtChain.Step(new Command(argv, Optional.of(apply.render()),
+        Command.DEFAULT_TIMEOUT), new Command(argv, Optional.of(undo.render()),
+        Command.DEFAULT_TIMEOUT)));
+  }
+
+  /** What the operator should know about this family's table before cfsync writes to it. */
+  public ImmutableList<String> notes(Naming naming, Hook hook) {
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    String fam = family.label();
+    if (!table.hasChain(hook.chain())) {
+      out.add("the " + fam + " filter table has no " + hook.chain() + " chain: Docker creates "
+          + "it when it starts (for IPv6 only with \"ip6tables\": true in daemon.json); until "
+          + "then apply fails; for services on the host itself use --hook input");
+    }
+    for (XtTable.Rule r : table.referencesTo(naming.chain())) {
+      if (!r.hasComment(naming.tag())) {
+        out.add("rule \"-A " + r.chain() + " " + r.text() + "\" jumps to " + naming.chain()
+            + " without the " + naming.tag() + " tag: cfsync leaves it alone");
+      }
+    }
+    if (flavour == XtFlavour.NFT && stderr.contains("legacy tables present")) {
+      out.add("the " + fam + " firewall also has iptables-legacy rules (see "
+          + XtFlavour.LEGACY.save(family) + "); cfsync writes the nf_tables ones: both are "
+          + "evaluated, so a legacy DROP still drops Cloudflare");
+    }
+    return out.build();
+  }
+}
