@@ -22,6 +22,10 @@ final class Container implements AutoCloseable {
   private final ProcessRunner host = new SystemProcessRunner();
   private final List<Process> listeners = new ArrayList<>();
 
+  /** The container's addresses, as DNAT targets take them. */
+  static final String V4 = "172.18.0.2";
+  static final String V6 = "[fd00:dead:beef::2]";
+
   private Container(String ns) {
     this.ns = ns;
   }
@@ -74,6 +78,14 @@ final class Container implements AutoCloseable {
         Thread.onSpinWait();
       }
     }
+  }
+
+  String v4() {
+    return V4;
+  }
+
+  String v6() {
+    return V6;
   }
 
   private void ip(String... args) {

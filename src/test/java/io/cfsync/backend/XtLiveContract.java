@@ -261,6 +261,45 @@ public abstract class XtLiveContract {
     }
   }
 
+  /** The backend forced to legacy iptables, whatever {@code iptables -V} says here. */
+  protected abstract Backend legacyBackend();
+
+  /**
+   * The same chain through iptables-legacy: hosts where {@code iptables -V} says (legacy)
+   * get the legacy tools, and legacy's save output must read back as what was written, or
+   * every run would rewrite (and verification would fail).
+   */
+  @Test
+  public void drivesLegacyIptablesAndReadsItsOwnWritingBack() throws Exception {
+    try (Netns net = Netns.create()) {
+      net.listen(80, 8080);
+      ProcessRunner srv = net.server();
+      sh(srv, "iptables-legacy", "-N", "DOCKER-USER");
+      sh(srv, "ip6tables-legacy", "-N", "DOCKER-USER");
+      Sync sync = new Sync(legacyBackend(), srv, Log.SILENT);
+      for (Desired d : List.of(want(B, Policy.RESTRICT, Hook.DOCKER_USER, Action.DROP),
+          want(A, Policy.ALLOW, Hook.INPUT, Action.DROP),
+          want(A, Policy.RESTRICT, Hook.INPUT, Action.REJECT))) {
+        Sync.Prepared p = sync.prepare(d, false, 25, false);
+        assertThat(p.plan().isEmpty()).as("%s %s", d.policy(), d.hook()).isFalse();
+        sync.apply(p, srv);
+        assertThat(sync.prepare(d, false, 25, false).plan().isEmpty()).as("reads back %s %s",
+            d.policy(), d.hook()).isTrue();
+      }
+      assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(Outcome.CONNECTED);
+      assertThat(net.connect(Netns.CF_V6, 80)).isEqualTo(Outcome.CONNECTED);
+      assertThat(net.connect(Netns.OTHER_V4, 80)).isEqualTo(Outcome.REFUSED);
+      assertThat(net.connect(Netns.OTHER_V6, 80)).isEqualTo(Outcome.REFUSED);
+      assertThat(net.connect(Netns.OTHER_V6, 8080)).isEqualTo(Outcome.CONNECTED);
+      assertThat(sh(srv, "iptables-legacy-save", "-t", "filter").stdout()).contains(
+          "-A INPUT -p tcp -m multiport --dports 80,443 -m comment --comment cfsync -j CFSYNC",
+          ":DOCKER-USER - [0:0]\n");
+      assertThat(sh(srv, "ip6tables-legacy-save", "-t", "filter").stdout())
+          .doesNotContain("-A DOCKER-USER");
+      assertThat(sh(srv, "iptables-nft-save", "-t", "filter").stdout()).doesNotContain("CFSYNC");
+    }
+  }
+
   /** Records every command and runs it: proves which ones a run issued. */
   static final class Recorder implements ProcessRunner {
     final ProcessRunner real;
@@ -529,8 +568,8 @@ public abstract class XtLiveContract {
   public void dockerUserRestrictsPublishedPortsByTheirOriginalPort() throws Exception {
     try (Netns net = Netns.create(); Container box = Container.attach(net)) {
       ProcessRunner srv = net.server();
-      for (String[] fw : new String[][] {{"iptables", "172.18.0.2:"}, {"ip6tables",
-          "[fd00:dead:beef::2]:"}}) {
+      for (String[] fw : new String[][] {{"iptables", box.v4() + ":"}, {"ip6tables",
+          box.v6() + ":"}}) {
         sh(srv, fw[0], "-N", "DOCKER-USER");
         sh(srv, fw[0], "-A", "FORWARD", "-j", "DOCKER-USER");
         sh(srv, fw[0], "-A", "DOCKER-USER", "-j", "RETURN");

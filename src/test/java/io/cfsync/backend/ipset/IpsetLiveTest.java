@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cfsync.backend.Backend;
 import io.cfsync.backend.Desired;
 import io.cfsync.backend.XtChain;
+import io.cfsync.backend.XtFlavour;
 import io.cfsync.backend.XtLiveContract;
 import io.cfsync.backend.XtTable;
 import io.cfsync.exec.Command;
@@ -33,6 +34,11 @@ class IpsetLiveTest extends XtLiveContract {
    * matches it with its one jump. A set without chain (a first run killed between the two
    * tools) matches nothing yet; a leftover temporary set matches nothing ever.
    */
+  @Override
+  protected Backend legacyBackend() {
+    return new IpsetBackend(XtFlavour.LEGACY);
+  }
+
   @Override
   protected void assertWhole(Netns net, Family f, List<PrefixSet> lists, Desired shape) {
     String name = shape.naming().set(f);

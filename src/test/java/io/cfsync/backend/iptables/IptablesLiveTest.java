@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cfsync.backend.Backend;
 import io.cfsync.backend.Desired;
 import io.cfsync.backend.XtChain;
+import io.cfsync.backend.XtFlavour;
 import io.cfsync.backend.XtLiveContract;
 import io.cfsync.backend.XtTable;
 import io.cfsync.exec.Command;
@@ -26,6 +27,11 @@ class IptablesLiveTest extends XtLiveContract {
   @Override
   protected Backend newBackend() {
     return new IptablesBackend();
+  }
+
+  @Override
+  protected Backend legacyBackend() {
+    return new IptablesBackend(XtFlavour.LEGACY);
   }
 
   /** Whole: no chain and no jump, or the chain of one list exactly and its one jump. */
