@@ -9,7 +9,9 @@ import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,11 +19,50 @@ import java.util.Optional;
  * {@code -save -t filter}), and the planning of cfsync's chain and tagged jump in it. Reading
  * never parses {@code nft -j}: xt matches such as multiport or comment are opaque there.
  */
-public record XtState(Family family, XtFlavour flavour, XtTable table, String stderr,
-    Optional<String> unavailable) {
+public final class XtState {
 
-  public XtState {
-    stderr = stderr == null ? "" : stderr;
+  private final Family family;
+  private final XtFlavour flavour;
+  private final XtTable table;
+  private final String stderr;
+  private final Optional<String> unavailable;
+  /** Chain name to its parsed content: parsing 100k rules once per read, not per question. */
+  private final Map<String, Parsed> parsed = new HashMap<>();
+
+  private record Parsed(Optional<XtChain> layout, PrefixSet accepted) {}
+
+  public XtState(Family family, XtFlavour flavour, XtTable table, String stderr,
+      Optional<String> unavailable) {
+    this.family = family;
+    this.flavour = flavour;
+    this.table = table;
+    this.stderr = stderr == null ? "" : stderr;
+    this.unavailable = unavailable;
+  }
+
+  public Family family() {
+    return family;
+  }
+
+  public XtFlavour flavour() {
+    return flavour;
+  }
+
+  public XtTable table() {
+    return table;
+  }
+
+  public Optional<String> unavailable() {
+    return unavailable;
+  }
+
+  private synchronized Parsed parsed(String chain) {
+    return parsed.computeIfAbsent(chain, c -> {
+      ImmutableList<XtTable.Rule> rules = table.rules(c);
+      Optional<XtChain> layout = XtChain.parse(rules);
+      return new Parsed(layout, layout.map(XtChain::accepts)
+          .orElseGet(() -> XtChain.acceptedPrefixes(rules)).only(family));
+    });
   }
 
   /**
@@ -87,7 +128,7 @@ public record XtState(Family family, XtFlavour flavour, XtTable table, String st
 
   /** The prefixes the chain accepts one rule each (the iptables backend's own rules). */
   public PrefixSet acceptedPrefixes(Naming naming) {
-    return XtChain.acceptedPrefixes(table.rules(naming.chain())).only(family);
+    return parsed(naming.chain()).accepted();
   }
 
   /**
@@ -105,7 +146,7 @@ public record XtState(Family family, XtFlavour flavour, XtTable table, String st
     String hookChain = hook.chain();
     ImmutableList<XtTable.Rule> current = table.rules(chain);
     boolean exists = table.hasChain(chain);
-    boolean chainOk = exists && XtChain.parse(current).equals(Optional.of(want));
+    boolean chainOk = exists && parsed(chain).layout().equals(Optional.of(want));
     List<XtTable.Rule> owned = ownedJumps(naming);
     XtTable.Rule keep = null;
     for (XtTable.Rule r : owned) {

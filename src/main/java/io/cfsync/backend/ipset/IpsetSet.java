@@ -16,25 +16,33 @@ import java.util.regex.Pattern;
  * matches, so such a set is rewritten rather than trusted.
  */
 record IpsetSet(String name, String type, ImmutableList<String> options, PrefixSet content,
-    int size, boolean odd) {
+    ImmutableList<String> members, boolean odd) {
 
   /** Option words a re-created set may carry: anything else from the kernel is dropped. */
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  /** A member as saved, with its options ({@code 192.0.2.0/24 nomatch}). */
+  private static final Pattern SAFE_MEMBER =
+      Pattern.compile("[A-Za-z0-9_.:/-]+( [A-Za-z0-9_.:-]+)*");
 
   IpsetSet {
     options = ImmutableList.copyOf(options);
+    members = ImmutableList.copyOf(members);
   }
 
   static Optional<IpsetSet> parse(String save, String name) {
     String type = null;
     List<String> options = new ArrayList<>();
     List<Prefix> elements = new ArrayList<>();
+    List<String> members = new ArrayList<>();
     boolean odd = false;
     String addPrefix = "add " + name + " ";
     for (String raw : save.split("\n")) {
       String line = raw.strip();
       if (line.startsWith(addPrefix)) {
         String rest = line.substring(addPrefix.length()).strip();
+        if (SAFE_MEMBER.matcher(rest).matches()) {
+          members.add(rest);
+        }
         int sp = rest.indexOf(' ');
         String elem = sp < 0 ? rest : rest.substring(0, sp);
         odd |= sp >= 0;
@@ -59,7 +67,7 @@ record IpsetSet(String name, String type, ImmutableList<String> options, PrefixS
       return Optional.empty();
     }
     return Optional.of(new IpsetSet(name, type, ImmutableList.copyOf(options),
-        PrefixSet.of(elements), elements.size(), odd));
+        PrefixSet.of(elements), ImmutableList.copyOf(members), odd));
   }
 
   /** The option after {@code key} on the create line ({@code family inet}). */
@@ -74,15 +82,18 @@ record IpsetSet(String name, String type, ImmutableList<String> options, PrefixS
         .equals(family.ipsetFamily());
   }
 
-  /** The restore lines that build this set's content again under {@code as}. */
+  /**
+   * The restore lines that build this set again under {@code as}: its create options
+   * (initval included) and its members as saved, options and all, in saved order.
+   */
   void recreate(String as, StringBuilder out) {
     out.append("create ").append(as).append(' ').append(type);
     for (String o : options) {
       out.append(' ').append(o);
     }
     out.append('\n');
-    for (Prefix p : content.prefixes()) {
-      out.append("add ").append(as).append(' ').append(p).append('\n');
+    for (String m : members) {
+      out.append("add ").append(as).append(' ').append(m).append('\n');
     }
   }
 }

@@ -85,7 +85,8 @@ public final class IptablesBackend implements Backend {
         continue;
       }
       XtState s = in.families().get(f).require();
-      before = before.union(s.acceptedPrefixes(naming));
+      PrefixSet had = s.acceptedPrefixes(naming);
+      before = before.isEmpty() ? had : before.union(had);
       XtChain chain = XtChain.desired(want, f, want.prefixes(), List.of());
       s.plan(naming, want.hook(), jump, chain).ifPresent(step -> {
         commands.add(step.apply());
@@ -93,8 +94,14 @@ public final class IptablesBackend implements Backend {
       });
       notes.addAll(s.notes(naming, want.hook()));
     }
-    return new Plan(name(), Diff.between(before, want.prefixes()), ImmutableList.copyOf(commands),
+    return new Plan(name(), diff(before, want.prefixes()), ImmutableList.copyOf(commands),
         ImmutableList.copyOf(compensations).reverse(), notes.build());
+  }
+
+  /** {@link Diff#between}, minus three copies of 100k ranges on the common no-change run. */
+  static Diff diff(PrefixSet before, PrefixSet after) {
+    return before.equals(after) ? new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(),
+        before) : Diff.between(before, after);
   }
 
   @Override
