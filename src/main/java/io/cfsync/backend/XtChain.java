@@ -4,7 +4,6 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.error.UsageError;
 import io.cfsync.exec.Command;
 import io.cfsync.model.Family;
-import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,12 +67,16 @@ public record XtChain(ImmutableList<PortRange> gaps, boolean loopback, Immutable
     for (String s : sets) {
       out.add(ImmutableList.of("-m", "set", "--match-set", s, "src", "-j", "ACCEPT"));
     }
-    for (Prefix p : accepts.prefixes()) {
-      out.add(ImmutableList.of("-s", p.toString(), "-j", "ACCEPT"));
+    for (Family f : Family.values()) {
+      for (String p : Cidrs.of(accepts, f)) {
+        out.add(ImmutableList.of("-s", p, "-j", "ACCEPT"));
+      }
     }
-    for (Prefix p : extras.prefixes()) {
-      out.add(ImmutableList.of("-s", p.toString(), "-m", "comment", "--comment", EXTRA_TAG,
-          "-j", "ACCEPT"));
+    for (Family f : Family.values()) {
+      for (String p : Cidrs.of(extras, f)) {
+        out.add(ImmutableList.of("-s", p, "-m", "comment", "--comment", EXTRA_TAG, "-j",
+            "ACCEPT"));
+      }
     }
     out.add(switch (verdict) {
       case RETURN -> ImmutableList.of("-j", "RETURN");
@@ -92,8 +95,8 @@ public record XtChain(ImmutableList<PortRange> gaps, boolean loopback, Immutable
     List<PortRange> gaps = new ArrayList<>();
     boolean lo = false;
     List<String> sets = new ArrayList<>();
-    List<Prefix> accepts = new ArrayList<>();
-    List<Prefix> extras = new ArrayList<>();
+    Cidrs.Collector accepts = new Cidrs.Collector();
+    Cidrs.Collector extras = new Cidrs.Collector();
     Verdict verdict = null;
     boolean acceptsSeen = false;
     for (XtTable.Rule r : rules) {
@@ -116,17 +119,13 @@ public record XtChain(ImmutableList<PortRange> gaps, boolean loopback, Immutable
       } else if (is(a, "-m", "set", "--match-set", null, "src", "-j", "ACCEPT")) {
         sets.add(a.get(3));
       } else if (is(a, "-s", null, "-j", "ACCEPT")) {
-        Optional<Prefix> p = Prefix.tryParse(a.get(1));
-        if (p.isEmpty()) {
+        if (!accepts.add(a.get(1))) {
           return Optional.empty();
         }
-        accepts.add(p.get());
       } else if (is(a, "-s", null, "-m", "comment", "--comment", EXTRA_TAG, "-j", "ACCEPT")) {
-        Optional<Prefix> p = Prefix.tryParse(a.get(1));
-        if (p.isEmpty()) {
+        if (!extras.add(a.get(1))) {
           return Optional.empty();
         }
-        extras.add(p.get());
       } else if (is(a, "-j", "RETURN")) {
         verdict = Verdict.RETURN;
       } else if (is(a, "-j", "DROP")) {
@@ -141,7 +140,7 @@ public record XtChain(ImmutableList<PortRange> gaps, boolean loopback, Immutable
       return Optional.empty();
     }
     return Optional.of(new XtChain(ImmutableList.copyOf(gaps), lo, ImmutableList.copyOf(sets),
-        PrefixSet.of(accepts), PrefixSet.of(extras), verdict));
+        accepts.build(), extras.build(), verdict));
   }
 
   /**
@@ -149,13 +148,13 @@ public record XtChain(ImmutableList<PortRange> gaps, boolean loopback, Immutable
    * when the chain also holds something else: what the removal guard and add-only mode count.
    */
   public static PrefixSet acceptedPrefixes(List<XtTable.Rule> rules) {
-    List<Prefix> out = new ArrayList<>();
+    Cidrs.Collector out = new Cidrs.Collector();
     for (XtTable.Rule r : rules) {
       if (is(r.args(), "-s", null, "-j", "ACCEPT")) {
-        Prefix.tryParse(r.args().get(1)).ifPresent(out::add);
+        out.add(r.args().get(1));
       }
     }
-    return PrefixSet.of(out);
+    return out.build();
   }
 
   /**

@@ -6,6 +6,7 @@ import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import io.cfsync.backend.Backend;
+import io.cfsync.backend.Cidrs;
 import io.cfsync.backend.Desired;
 import io.cfsync.backend.Hook;
 import io.cfsync.backend.Installed;
@@ -23,7 +24,6 @@ import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
 import io.cfsync.model.Diff;
 import io.cfsync.model.Family;
-import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -186,13 +186,13 @@ public final class IpsetBackend implements Backend {
    * kernel repeated rehashing while filling.
    */
   static void fill(StringBuilder out, String name, Family f, PrefixSet content) {
-    ImmutableList<Prefix> prefixes = content.prefixes(f);
+    ImmutableList<String> prefixes = Cidrs.of(content, f);
     int n = prefixes.size();
     int hashsize = Math.max(1024, Integer.highestOneBit(Math.max(1, n)));
     int maxelem = Math.max(65536, Integer.highestOneBit(Math.max(1, n)) * 4);
     out.append("create ").append(name).append(" hash:net family ").append(f.ipsetFamily())
         .append(" hashsize ").append(hashsize).append(" maxelem ").append(maxelem).append('\n');
-    for (Prefix p : prefixes) {
+    for (String p : prefixes) {
       out.append("add ").append(name).append(' ').append(p).append('\n');
     }
   }

@@ -1,8 +1,8 @@
 package io.cfsync.backend.ipset;
 
 import com.google.common.collect.ImmutableList;
+import io.cfsync.backend.Cidrs;
 import io.cfsync.model.Family;
-import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ record IpsetSet(String name, String type, ImmutableList<String> options, PrefixS
   static Optional<IpsetSet> parse(String save, String name) {
     String type = null;
     List<String> options = new ArrayList<>();
-    List<Prefix> elements = new ArrayList<>();
+    Cidrs.Collector elements = new Cidrs.Collector();
     List<String> members = new ArrayList<>();
     boolean odd = false;
     String addPrefix = "add " + name + " ";
@@ -40,18 +40,13 @@ record IpsetSet(String name, String type, ImmutableList<String> options, PrefixS
       String line = raw.strip();
       if (line.startsWith(addPrefix)) {
         String rest = line.substring(addPrefix.length()).strip();
-        if (SAFE_MEMBER.matcher(rest).matches()) {
-          members.add(rest);
-        }
         int sp = rest.indexOf(' ');
         String elem = sp < 0 ? rest : rest.substring(0, sp);
-        odd |= sp >= 0;
-        Optional<Prefix> p = Prefix.tryParse(elem.indexOf('/') >= 0 ? elem
-            : elem + (elem.indexOf(':') >= 0 ? "/128" : "/32"));
-        if (p.isPresent()) {
-          elements.add(p.get());
-        } else {
-          odd = true;
+        boolean plain = elements.add(elem) && sp < 0;
+        odd |= !plain;
+        // A plain member parsed as a CIDR is safe to write back; check the others' text.
+        if (plain || SAFE_MEMBER.matcher(rest).matches()) {
+          members.add(rest);
         }
       } else if (line.startsWith("create " + name + " ")) {
         String[] t = line.split("\\s+");
@@ -67,7 +62,7 @@ record IpsetSet(String name, String type, ImmutableList<String> options, PrefixS
       return Optional.empty();
     }
     return Optional.of(new IpsetSet(name, type, ImmutableList.copyOf(options),
-        PrefixSet.of(elements), ImmutableList.copyOf(members), odd));
+        elements.build(), ImmutableList.copyOf(members), odd));
   }
 
   /** The option after {@code key} on the create line ({@code family inet}). */
