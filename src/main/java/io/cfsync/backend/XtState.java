@@ -2,6 +2,8 @@ package io.cfsync.backend;
 
 import com.google.common.collect.ImmutableList;
 import io.cfsync.error.BackendFailure;
+import io.cfsync.error.SafetyRefusal;
+import io.cfsync.error.UsageError;
 import io.cfsync.exec.Command;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
@@ -146,6 +148,7 @@ public final class XtState {
     String hookChain = hook.chain();
     ImmutableList<XtTable.Rule> current = table.rules(chain);
     boolean exists = table.hasChain(chain);
+    refuseForeign(naming, hook);
     boolean chainOk = exists && parsed(chain).layout().equals(Optional.of(want));
     List<XtTable.Rule> owned = ownedJumps(naming);
     XtTable.Rule keep = null;
@@ -198,6 +201,32 @@ public final class XtState {
     return Optional.of(new XtChain.Step(new Command(argv, Optional.of(apply.render()),
         Command.DEFAULT_TIMEOUT), new Command(argv, Optional.of(undo.render()),
         Command.DEFAULT_TIMEOUT)));
+  }
+
+  private static final java.util.Set<String> BUILT_IN = java.util.Set.of("INPUT", "FORWARD",
+      "OUTPUT", "PREROUTING", "POSTROUTING");
+
+  /**
+   * A {@code --chain} naming a built-in chain, the hook, or a chain that other rules use and
+   * that holds rules cfsync does not write is someone else's: refilling it would wipe them.
+   */
+  private void refuseForeign(Naming naming, Hook hook) {
+    String chain = naming.chain();
+    if (BUILT_IN.contains(chain) || chain.equals(hook.chain())) {
+      throw new UsageError("--chain " + chain + " is a chain cfsync jumps from, not one it "
+          + "can own: choose another name (default CFSYNC)");
+    }
+    if (!table.hasChain(chain) || table.rules(chain).isEmpty()
+        || parsed(chain).layout().isPresent()) {
+      return;
+    }
+    for (XtTable.Rule r : table.referencesTo(chain)) {
+      if (!r.hasComment(naming.tag())) {
+        throw new SafetyRefusal("the " + family.label() + " chain " + chain + " holds rules "
+            + "cfsync did not write and is used by \"-A " + r.chain() + " " + r.text()
+            + "\": it is not cfsync's; firewall unchanged; choose another --chain");
+      }
+    }
   }
 
   /** What the operator should know about this family's table before cfsync writes to it. */

@@ -218,6 +218,23 @@ class IptablesPlanTest {
   }
 
   @Test
+  void refusesToOwnABuiltInChainOrAForeignChainInUse() {
+    Desired input = new Desired(CLOUDFLARE.only(Family.V4), ImmutableSet.of(Family.V4),
+        PortRange.parseList("80"), Policy.ALLOW, Hook.INPUT, Action.DROP, PrefixSet.empty(),
+        new Naming("cfsync", "INPUT", "cfsync", "cfsync"), ImmutableMap.of());
+    assertThatThrownBy(() -> plan(FixtureRunner.nft(null, null), input))
+        .isInstanceOf(io.cfsync.error.UsageError.class).hasMessageContaining("--chain INPUT");
+    Desired docker = new Desired(CLOUDFLARE.only(Family.V4), ImmutableSet.of(Family.V4),
+        PortRange.parseList("80"), Policy.ALLOW, Hook.INPUT, Action.DROP, PrefixSet.empty(),
+        new Naming("cfsync", "DOCKER", "cfsync", "cfsync"), ImmutableMap.of());
+    assertThatThrownBy(() -> plan(FixtureRunner.nft(FixtureRunner.resource(
+        "rulesets/iptables/docker-isolation-iptables-nft-free5gc.txt"), null), docker))
+        .isInstanceOf(io.cfsync.error.SafetyRefusal.class)
+        .hasMessageContaining("chain DOCKER holds rules cfsync did not write and is used by "
+            + "\"-A FORWARD -o docker0 -j DOCKER\"");
+  }
+
+  @Test
   void defaultsToAllowBecauseAnIptablesAcceptIsFinal() {
     assertThat(BACKEND.defaultPolicy()).isEqualTo(Policy.ALLOW);
     assertThat(new IptablesBackend(XtFlavour.LEGACY).name()).isEqualTo("iptables");
