@@ -270,6 +270,7 @@ public abstract class XtLiveContract {
    * every run would rewrite (and verification would fail).
    */
   @Test
+  @io.cfsync.live.Live(tools = {"iptables-legacy", "ip6tables-legacy"})
   public void drivesLegacyIptablesAndReadsItsOwnWritingBack() throws Exception {
     try (Netns net = Netns.create()) {
       net.listen(80, 8080);

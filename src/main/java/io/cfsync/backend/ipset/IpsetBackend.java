@@ -47,6 +47,12 @@ public final class IpsetBackend implements Backend {
   private static final Splitter LINES = Splitter.on('\n').omitEmptyStrings().trimResults();
 
   private final Optional<XtFlavour> flavour;
+  /**
+   * The flavour each family answered with, so the verifying read of the same run need not
+   * ask again: an instance serves one run (the registry supplies a fresh one).
+   */
+  private final Map<Family, XtFlavour> seen =
+      java.util.Collections.synchronizedMap(new java.util.EnumMap<>(Family.class));
 
   public IpsetBackend() {
     this.flavour = Optional.empty();
@@ -82,7 +88,11 @@ public final class IpsetBackend implements Backend {
   public Installed read(ProcessRunner run, Naming naming) {
     ImmutableMap.Builder<Family, XtState> xt = ImmutableMap.builder();
     for (Family f : Family.values()) {
-      xt.put(f, XtState.read(run, f, flavour));
+      XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
+      if (s.unavailable().isEmpty()) {
+        seen.put(f, s.flavour());
+      }
+      xt.put(f, s);
     }
     Command list = Command.of("ipset", "list", "-n");
     Result names = run.run(list);

@@ -22,6 +22,7 @@ import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,6 +36,12 @@ import java.util.Optional;
 public final class IptablesBackend implements Backend {
 
   private final Optional<XtFlavour> flavour;
+  /**
+   * The flavour each family answered with, so the verifying read of the same run need not
+   * ask again: an instance serves one run (the registry supplies a fresh one).
+   */
+  private final Map<Family, XtFlavour> seen =
+      java.util.Collections.synchronizedMap(new java.util.EnumMap<>(Family.class));
 
   /** Asks {@code iptables -V} which flavour the host runs. */
   public IptablesBackend() {
@@ -65,7 +72,11 @@ public final class IptablesBackend implements Backend {
   public Installed read(ProcessRunner run, Naming naming) {
     ImmutableMap.Builder<Family, XtState> m = ImmutableMap.builder();
     for (Family f : Family.values()) {
-      m.put(f, XtState.read(run, f, flavour));
+      XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
+      if (s.unavailable().isEmpty()) {
+        seen.put(f, s.flavour());
+      }
+      m.put(f, s);
     }
     return new IptablesInstalled(naming, m.buildOrThrow());
   }

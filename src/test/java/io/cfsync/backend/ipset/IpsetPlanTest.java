@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
 /** Plans against fixture sets and tables, compared with golden ipset and restore scripts. */
 class IpsetPlanTest {
 
-  static final IpsetBackend BACKEND = new IpsetBackend();
+  /** A fresh backend per host: an instance remembers the flavour its host answered with. */
+  static IpsetBackend backend() {
+    return new IpsetBackend();
+  }
 
   static PrefixSet list(String... resources) {
     List<Prefix> out = new ArrayList<>();
@@ -72,8 +75,8 @@ class IpsetPlanTest {
   }
 
   static Plan plan(FixtureRunner run, Desired d) {
-    Installed now = BACKEND.read(run, d.naming());
-    return BACKEND.plan(now, d);
+    IpsetBackend b = backend();
+    return b.plan(b.read(run, d.naming()), d);
   }
 
   @Test
@@ -177,7 +180,7 @@ class IpsetPlanTest {
         .answer("ipset list -n", "cfsync-v4\ncfsync-v6\n")
         .answer("ipset save cfsync-v4", save("cfsync-v4", "inet", CLOUDFLARE.only(Family.V4)))
         .answer("ipset save cfsync-v6", save("cfsync-v6", "inet6", CLOUDFLARE.only(Family.V6)));
-    Installed now = BACKEND.read(run, Naming.DEFAULT);
+    Installed now = backend().read(run, Naming.DEFAULT);
     assertThat(now.prefixes()).isEqualTo(CLOUDFLARE);
     assertThat(now.present()).isTrue();
   }

@@ -29,7 +29,10 @@ import org.junit.jupiter.api.Test;
 /** Plans against fixture tables, compared with golden restore scripts (and their undo). */
 class IptablesPlanTest {
 
-  static final IptablesBackend BACKEND = new IptablesBackend();
+  /** A fresh backend per host: an instance remembers the flavour its host answered with. */
+  static IptablesBackend backend() {
+    return new IptablesBackend();
+  }
 
   static PrefixSet list(String... resources) {
     List<Prefix> out = new ArrayList<>();
@@ -66,8 +69,8 @@ class IptablesPlanTest {
   }
 
   static Plan plan(FixtureRunner run, Desired d) {
-    Installed now = BACKEND.read(run, d.naming());
-    Plan p = BACKEND.plan(now, d);
+    IptablesBackend b = backend();
+    Plan p = b.plan(b.read(run, d.naming()), d);
     assertThat(run.ran()).as("reads only").allSatisfy(c -> assertThat(c.tool())
         .matches("ip6?tables(-nft-save|-legacy-save|-save)?"));
     return p;
@@ -210,10 +213,10 @@ class IptablesPlanTest {
     String v4 = installed("-A INPUT -p tcp -m multiport --dports 80,443 -m comment --comment "
         + "cfsync -j CFSYNC\n-A CFSYNC -s 104.16.0.0/13 -j ACCEPT\n-A CFSYNC -s 198.51.100.7/32 "
         + "-m comment --comment allow-extra -j ACCEPT\n-A CFSYNC -j RETURN\n", "");
-    Installed now = BACKEND.read(FixtureRunner.nft(v4, null), Naming.DEFAULT);
+    Installed now = backend().read(FixtureRunner.nft(v4, null), Naming.DEFAULT);
     assertThat(now.prefixes()).isEqualTo(PrefixSet.of(Prefix.parse("104.16.0.0/13")));
     assertThat(now.present()).isTrue();
-    assertThat(BACKEND.read(FixtureRunner.nft(v4, null), new Naming("cfsync", "OTHER", "cfsync",
+    assertThat(backend().read(FixtureRunner.nft(v4, null), new Naming("cfsync", "OTHER", "cfsync",
         "cfsync")).present()).isFalse();
   }
 
@@ -236,7 +239,7 @@ class IptablesPlanTest {
 
   @Test
   void defaultsToAllowBecauseAnIptablesAcceptIsFinal() {
-    assertThat(BACKEND.defaultPolicy()).isEqualTo(Policy.ALLOW);
+    assertThat(backend().defaultPolicy()).isEqualTo(Policy.ALLOW);
     assertThat(new IptablesBackend(XtFlavour.LEGACY).name()).isEqualTo("iptables");
   }
 }
