@@ -19,10 +19,11 @@ public interface Backend {
   Installed read(ProcessRunner run);
 
   /**
-   * Reads the state cfsync owns under {@code naming} (its chain, sets, tag): what it owns is
-   * defined by these names, so a backend whose names are options overrides this one.
+   * Reads the state cfsync owns as {@code want} names it: a backend whose ownership hangs on
+   * a configurable name (UFW's comment tag) needs it to tell its rules from the operator's,
+   * also for {@link Installed#prefixes()} on an add-only run. Others keep the default.
    */
-  default Installed read(ProcessRunner run, Naming naming) {
+  default Installed read(ProcessRunner run, Desired want) {
     return read(run);
   }
 

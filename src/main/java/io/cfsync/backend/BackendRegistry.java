@@ -12,6 +12,7 @@ public final class BackendRegistry {
 
   private static final ImmutableMap<String, Supplier<Backend>> BACKENDS =
       ImmutableMap.<String, Supplier<Backend>>builder()
+          .put("ufw", io.cfsync.backend.ufw.UfwBackend::new)
           .put("iptables", io.cfsync.backend.iptables.IptablesBackend::new)
           .put("ipset", io.cfsync.backend.ipset.IpsetBackend::new)
           .buildOrThrow();

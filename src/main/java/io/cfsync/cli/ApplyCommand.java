@@ -1,5 +1,6 @@
 package io.cfsync.cli;
 
+import com.google.common.base.Stopwatch;
 import io.cfsync.error.ExitCode;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -31,6 +32,9 @@ final class ApplyCommand implements Callable<Integer> {
   @Mixin
   OutputOptions output;
 
+  @Mixin
+  MetricsOptions metrics;
+
   @Option(names = "--dry-run",
       description = "Print what would run instead of running it (the same output as plan).")
   boolean dryRun;
@@ -43,8 +47,17 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Console log = output.console();
-    SyncRun.Outcome o = SyncRun.execute(lists, firewall, log,
-        dryRun ? SyncRun.Mode.DRY_RUN : SyncRun.Mode.APPLY, lockTimeout);
+    Stopwatch sw = Stopwatch.createStarted();
+    SyncRun.Outcome o;
+    try {
+      o = SyncRun.execute(lists, firewall, log,
+          dryRun ? SyncRun.Mode.DRY_RUN : SyncRun.Mode.APPLY, lockTimeout);
+    } catch (RuntimeException e) {
+      if (!dryRun) {
+        metrics.failure("apply", lists.stateDir(), e, sw.elapsed(), log);
+      }
+      throw e;
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       out.print(Json.write(SyncRun.json(dryRun ? "cfsync.plan/v1" : "cfsync.apply/v1", o,
@@ -53,7 +66,16 @@ final class ApplyCommand implements Callable<Integer> {
       out.print(o.transcript());
     }
     out.flush();
-    log.info(SyncRun.summary(o, !dryRun));
+    // A change or a fallback is news even with -q (cron mails it); "in sync" is routine.
+    if (!dryRun && (o.applied() || o.lists().addOnly())) {
+      log.notice(SyncRun.summary(o, true));
+    } else {
+      log.info(SyncRun.summary(o, !dryRun));
+    }
+    if (!dryRun) {
+      metrics.success("apply", lists.stateDir(), o.lists(), o.prepared().effective().prefixes(),
+          o.prepared().effective().families(), o.applied(), sw.elapsed(), log);
+    }
     return ExitCode.OK;
   }
 }

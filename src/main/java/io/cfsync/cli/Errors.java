@@ -36,10 +36,11 @@ final class Errors implements IExitCodeExceptionMapper, IExecutionExceptionHandl
 
   static void print(Throwable ex, CommandLine cmd, boolean verbose) {
     var err = cmd.getErr();
+    String level = Journal.prefix(Journal.isStderr(), Journal.ERR);
     if (ex instanceof CfsyncException) {
-      err.println("cfsync: " + ex.getMessage());
+      err.println(level + "cfsync: " + ex.getMessage());
     } else {
-      err.println("cfsync: internal error: " + ex + " (please report it; -v shows where)");
+      err.println(level + "cfsync: internal error: " + ex + " (please report it; -v shows where)");
     }
     if (verbose) {
       ex.printStackTrace(err);

@@ -1,5 +1,6 @@
 package io.cfsync.cli;
 
+import com.google.common.base.Stopwatch;
 import io.cfsync.error.ExitCode;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
@@ -29,10 +30,20 @@ final class FetchCommand implements Callable<Integer> {
   @Mixin
   OutputOptions output;
 
+  @Mixin
+  MetricsOptions metrics;
+
   @Override
   public Integer call() {
     Console log = output.console();
-    Resolution r = Lists.resolve(lists, log);
+    Stopwatch sw = Stopwatch.createStarted();
+    Resolution r;
+    try {
+      r = Lists.resolve(lists, log);
+    } catch (RuntimeException e) {
+      metrics.failure("fetch", lists.stateDir(), e, sw.elapsed(), log);
+      throw e;
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (output.json) {
       Map<String, Object> doc = Json.doc("cfsync.fetch/v1");
@@ -48,6 +59,8 @@ final class FetchCommand implements Callable<Integer> {
     out.flush();
     log.info(r.prefixes().prefixCount(Family.V4) + " IPv4 + "
         + r.prefixes().prefixCount(Family.V6) + " IPv6 prefixes from " + Lists.describe(r));
+    metrics.success("fetch", lists.stateDir(), r, r.prefixes(), lists.families(), false,
+        sw.elapsed(), log);
     return ExitCode.OK;
   }
 }

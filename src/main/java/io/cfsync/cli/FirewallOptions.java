@@ -83,8 +83,14 @@ public final class FirewallOptions {
           + "allow/delete per change (cli). Default: ${DEFAULT-VALUE}.")
   String ufwMode;
 
+  @Option(names = "--ufw-default-deny",
+      description = "UFW with --policy restrict: when UFW's default incoming policy is allow, "
+          + "set it to deny (ufw default deny incoming; UFW reloads once for it). Without "
+          + "this cfsync only reports it.")
+  boolean ufwDefaultDeny;
+
   @Option(names = "--max-removal", paramLabel = "PCT", defaultValue = "25",
-      description = "Refuse a sync that removes more than PCT% of the allowed addresses of a "
+      description = "Refuse a sync that removes more than PCT%% of the allowed addresses of a "
           + "family. Default: ${DEFAULT-VALUE}.")
   double maxRemoval;
 
@@ -133,6 +139,9 @@ public final class FirewallOptions {
       opts.put("nft-chain", nftChain);
     }
     opts.put("ufw-mode", ufwMode);
+    if (ufwDefaultDeny) {
+      opts.put("ufw-default-deny", "true");
+    }
     if (maxRemoval < 0 || maxRemoval > 100) {
       throw new UsageError("--max-removal " + maxRemoval + ": use a percentage from 0 to 100");
     }

@@ -66,6 +66,12 @@ public final class ListOptions {
           + "cache or the built-in snapshot, add-only (for boot).")
   boolean offline;
 
+  @Option(names = "--max-age", paramLabel = "DURATION", converter = Durations.class,
+      description = "Do not ask the server when a remote source's last-known-good copy is "
+          + "younger than DURATION (e.g. 50m): use that copy as the current list (not "
+          + "add-only). Default: always ask (a conditional request).")
+  Duration maxAge;
+
   ImmutableSet<Family> families() {
     return switch (family) {
       case "4", "ipv4" -> ImmutableSet.of(Family.V4);

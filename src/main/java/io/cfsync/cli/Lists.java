@@ -19,6 +19,10 @@ final class Lists {
         () -> HttpFetcher.create(o.httpTimeout, Limits.DEFAULT.maxBodyBytes(),
             "cfsync/" + Version.get()),
         Clock.systemUTC(), log);
+    if (o.maxAge != null && !o.offline) {
+      return CacheFreshness.resolve(cache, resolver, o.sources(), o.families(), o.limits(),
+          o.maxAge, Clock.systemUTC(), log);
+    }
     return resolver.resolve(o.sources(), o.families(), o.limits(), o.offline);
   }
 

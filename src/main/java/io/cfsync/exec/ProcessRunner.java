@@ -16,6 +16,13 @@ public interface ProcessRunner {
     return false;
   }
 
+  /**
+   * A line of explanation for the transcript (a rule-file diff's purpose, the equivalent
+   * commands by hand). Printed as a {@code #} comment by a recording runner; a real runner
+   * has nothing to show it to.
+   */
+  default void note(String text) {}
+
   /** Runs {@code c} and throws a {@link BackendFailure} naming tool, rc and stderr unless rc 0. */
   default Result check(Command c) {
     Result r = run(c);

@@ -15,6 +15,11 @@ public final class RecordingRunner implements ProcessRunner {
   }
 
   @Override
+  public void note(String text) {
+    transcript.addNote(text);
+  }
+
+  @Override
   public boolean recording() {
     return true;
   }

@@ -1,32 +1,53 @@
 package io.cfsync.exec;
 
+import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The commands a run would execute, in order, printable as a script an operator can paste:
- * each argv shell-quoted, stdin as a quoted here-document.
+ * each argv shell-quoted, stdin as a quoted here-document, notes as {@code #} comments.
  */
 public final class Transcript {
 
-  private final List<Command> commands = new ArrayList<>();
+  /** A command, or a note (a comment line in the script). */
+  private final List<Object> entries = new ArrayList<>();
 
   synchronized void add(Command c) {
-    commands.add(c);
+    entries.add(c);
+  }
+
+  synchronized void addNote(String text) {
+    entries.add(text);
   }
 
   public synchronized ImmutableList<Command> commands() {
-    return ImmutableList.copyOf(commands);
+    return entries.stream().filter(Command.class::isInstance).map(Command.class::cast)
+        .collect(ImmutableList.toImmutableList());
   }
 
   public synchronized boolean isEmpty() {
-    return commands.isEmpty();
+    return entries.stream().noneMatch(Command.class::isInstance);
   }
 
   /** The script form: {@code nft -f - <<'CFSYNC'} … {@code CFSYNC}. */
   public String render() {
-    return render(commands());
+    List<Object> copy;
+    synchronized (this) {
+      copy = List.copyOf(entries);
+    }
+    StringBuilder sb = new StringBuilder();
+    for (Object e : copy) {
+      if (e instanceof Command c) {
+        sb.append(render(List.of(c)));
+      } else {
+        for (String line : Splitter.on('\n').split((String) e)) {
+          sb.append(line.isEmpty() ? "#" : "# " + line).append('\n');
+        }
+      }
+    }
+    return sb.toString();
   }
 
   public static String render(List<Command> commands) {

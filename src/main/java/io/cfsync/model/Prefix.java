@@ -5,7 +5,9 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.net.InetAddresses;
 import java.math.BigInteger;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -21,9 +23,15 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
   public Prefix {
     checkNotNull(network, "network");
     int bits = Family.of(network).bits();
-    checkArgument(length >= 0 && length <= bits, "length %s out of range for %s", length, network);
-    checkArgument(hostBitsClear(network, length), "host bits set: %s/%s",
-        InetAddresses.toAddrString(network), length);
+    // Spelled out rather than checkArgument(cond, fmt, args): the message arguments would be
+    // formatted for every prefix built, and sets are built from 100k of them.
+    if (length < 0 || length > bits) {
+      throw new IllegalArgumentException("length " + length + " out of range for " + network);
+    }
+    if (!hostBitsClear(network, length)) {
+      throw new IllegalArgumentException("host bits set: " + InetAddresses.toAddrString(network)
+          + "/" + length);
+    }
   }
 
   public Family family() {
@@ -46,24 +54,21 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
   }
 
   public boolean contains(InetAddress address) {
-    if (Family.of(address) != family()) {
-      return false;
-    }
-    BigInteger a = new BigInteger(1, address.getAddress());
-    return a.compareTo(first()) >= 0 && a.compareTo(end()) < 0;
+    return Family.of(address) == family()
+        && sameLeadingBits(network.getAddress(), address.getAddress(), length);
   }
 
   public boolean contains(Prefix other) {
     return other.family() == family()
         && other.length >= length
-        && other.first().compareTo(first()) >= 0
-        && other.end().compareTo(end()) <= 0;
+        && sameLeadingBits(network.getAddress(), other.network.getAddress(), length);
   }
 
   public boolean overlaps(Prefix other) {
+    // Two prefixes overlap exactly when the shorter one contains the other's network.
     return other.family() == family()
-        && other.first().compareTo(end()) < 0
-        && first().compareTo(other.end()) < 0;
+        && sameLeadingBits(network.getAddress(), other.network.getAddress(),
+            Math.min(length, other.length));
   }
 
   /** Canonical text: {@code 104.16.0.0/13}, {@code 2606:4700::/32}. */
@@ -78,7 +83,8 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
     if (c != 0) {
       return c;
     }
-    c = first().compareTo(o.first());
+    // Unsigned byte order is numeric order, without a BigInteger per comparison.
+    c = Arrays.compareUnsigned(network.getAddress(), o.network.getAddress());
     return c != 0 ? c : Integer.compare(length, o.length);
   }
 
@@ -87,27 +93,45 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
     checkNotNull(text, "text");
     int slash = text.indexOf('/');
     if (slash < 0) {
-      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR (no /length)");
+      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR"
+          + (address(text) != null ? " (no /length)" : ""));
     }
-    String addr = text.substring(0, slash);
-    String len = text.substring(slash + 1);
-    if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(ch -> ch >= '0' && ch <= '9')
-        || (len.length() > 1 && len.charAt(0) == '0')) {
+    int length = parseLength(text, slash + 1);
+    if (length < 0) {
       throw new IllegalArgumentException("\"" + text + "\" has no valid prefix length");
     }
-    InetAddress address = parseAddress(addr)
-        .orElseThrow(() -> new IllegalArgumentException("\"" + text + "\" is not a CIDR"));
-    int length = Integer.parseInt(len);
-    int bits = Family.of(address).bits();
+    byte[] bytes = addressBytes(text, 0, slash);
+    if (bytes == null) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a CIDR");
+    }
+    InetAddress address = fromBytes(bytes);
+    int bits = bytes.length * 8;
     if (length > bits) {
       throw new IllegalArgumentException("\"" + text + "\" has prefix length " + length
           + " beyond " + bits);
     }
-    if (!hostBitsClear(address, length)) {
+    if (!hostBitsClear(bytes, length)) {
       throw new IllegalArgumentException("\"" + text + "\" has host bits set (network is "
           + InetAddresses.toAddrString(mask(address, length)) + "/" + length + ")");
     }
     return new Prefix(address, length);
+  }
+
+  /** The decimal length after the slash: 1 to 3 ASCII digits, no leading zero; else -1. */
+  private static int parseLength(String text, int from) {
+    int n = text.length() - from;
+    if (n < 1 || n > 3 || (n > 1 && text.charAt(from) == '0')) {
+      return -1;
+    }
+    int v = 0;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   /** Like {@link #parse} but returns empty instead of throwing. */
@@ -129,45 +153,193 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
    * no IPv4 octets with leading zeros (which some parsers read as octal).
    */
   public static Optional<InetAddress> parseAddress(String addr) {
-    if (addr.isEmpty() || addr.indexOf('%') >= 0 || addr.indexOf('[') >= 0) {
-      return Optional.empty();
-    }
-    boolean v6Text = addr.indexOf(':') >= 0;
-    if (!v6Text && !plainDottedQuad(addr)) {
-      return Optional.empty();
-    }
-    if (!InetAddresses.isInetAddress(addr)) {
-      return Optional.empty();
-    }
-    InetAddress a = InetAddresses.forString(addr);
-    if (v6Text && Family.of(a) != Family.V6) {
-      return Optional.empty();
-    }
-    return Optional.of(a);
+    return Optional.ofNullable(address(addr));
   }
 
-  private static boolean plainDottedQuad(String s) {
-    String[] parts = s.split("\\.", -1);
-    if (parts.length != 4) {
-      return false;
+  /** {@link #parseAddress} without the Optional: null when {@code addr} is not strict. */
+  private static InetAddress address(String addr) {
+    byte[] b = addressBytes(addr, 0, addr.length());
+    return b == null ? null : fromBytes(b);
+  }
+
+  /**
+   * The 4 or 16 bytes of the strict address literal in {@code s[from, to)}, or null. Parsed
+   * by hand rather than by guava: no substring, no split, no buffer per address, which a
+   * 100k-line list notices. PrefixTest checks it against guava on many inputs.
+   */
+  static byte[] addressBytes(String s, int from, int to) {
+    if (from >= to) {
+      return null;
     }
-    for (String p : parts) {
-      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(ch -> ch >= '0' && ch <= '9')
-          || (p.length() > 1 && p.charAt(0) == '0')) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == ':') {
+        return ipv6(s, from, to);
+      }
+    }
+    byte[] out = new byte[4];
+    return dottedQuad(s, from, to, out, 0) ? out : null;
+  }
+
+  /**
+   * Exactly four decimal octets, 0-255, ASCII digits, no leading zeros (which some parsers
+   * read as octal), written into {@code out} at {@code at}.
+   */
+  private static boolean dottedQuad(String s, int from, int to, byte[] out, int at) {
+    int part = 0;
+    int value = 0;
+    int digits = 0;
+    for (int i = from; i <= to; i++) {
+      char c = i < to ? s.charAt(i) : '.';
+      if (c == '.') {
+        if (digits == 0 || part == 4) {
+          return false;
+        }
+        out[at + part++] = (byte) value;
+        value = 0;
+        digits = 0;
+      } else if (c >= '0' && c <= '9') {
+        if (digits == 3 || (digits == 1 && value == 0)) {
+          return false; // a fourth digit, or a digit after a leading zero
+        }
+        value = value * 10 + (c - '0');
+        if (value > 255) {
+          return false;
+        }
+        digits++;
+      } else {
         return false;
       }
     }
-    return true;
+    return part == 4;
+  }
+
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /**
+   * RFC 4291 text: up to eight groups of 1-4 hex digits, at most one {@code ::}, optionally a
+   * dotted quad in place of the last two groups. IPv4-mapped addresses are refused: they are
+   * IPv4 in disguise (guava and the JDK turn them into {@code Inet4Address}).
+   */
+  private static byte[] ipv6(String s, int from, int to) {
+    byte[] out = new byte[16];
+    int groups = 0; // 16-bit groups written so far
+    int gap = -1; // where "::" stands, counted in groups
+    int i = from;
+    if (s.charAt(i) == ':') {
+      if (i + 1 >= to || s.charAt(i + 1) != ':') {
+        return null; // a single leading colon
+      }
+      gap = 0;
+      i += 2;
+    }
+    while (i < to) {
+      if (groups == 8) {
+        return null;
+      }
+      int start = i;
+      int value = 0;
+      int d;
+      while (i < to && i - start < 5 && (d = hexDigit(s.charAt(i))) >= 0) {
+        value = value << 4 | d;
+        i++;
+      }
+      if (i < to && s.charAt(i) == '.') {
+        // A dotted quad stands for the last two groups.
+        if (groups > 6 || (groups == 6 && gap >= 0)
+            || !dottedQuad(s, start, to, out, groups * 2)) {
+          return null;
+        }
+        groups += 2;
+        break;
+      }
+      int digits = i - start;
+      if (digits == 0 || digits > 4) {
+        return null;
+      }
+      out[groups * 2] = (byte) (value >>> 8);
+      out[groups * 2 + 1] = (byte) value;
+      groups++;
+      if (i == to) {
+        break;
+      }
+      if (s.charAt(i) != ':') {
+        return null;
+      }
+      i++;
+      if (i < to && s.charAt(i) == ':') {
+        if (gap >= 0) {
+          return null; // a second "::"
+        }
+        gap = groups;
+        i++;
+      } else if (i == to) {
+        return null; // a single trailing colon
+      }
+    }
+    if (gap < 0 ? groups != 8 : groups > 7) {
+      return null;
+    }
+    if (gap >= 0) {
+      // The groups after "::" move to the end; the gap between them is zeros.
+      int tail = (groups - gap) * 2;
+      System.arraycopy(out, gap * 2, out, 16 - tail, tail);
+      Arrays.fill(out, gap * 2, 16 - tail, (byte) 0);
+    }
+    boolean mapped = out[10] == (byte) 0xff && out[11] == (byte) 0xff;
+    for (int k = 0; k < 10 && mapped; k++) {
+      mapped = out[k] == 0;
+    }
+    return mapped ? null : out;
+  }
+
+  /** Whether the first {@code bits} bits of two equally long addresses are equal. */
+  static boolean sameLeadingBits(byte[] a, byte[] b, int bits) {
+    if (a.length != b.length) {
+      return false;
+    }
+    int whole = bits >> 3;
+    for (int i = 0; i < whole; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    int rest = bits & 7;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = (0xff00 >> rest) & 0xff;
+    return ((a[whole] ^ b[whole]) & mask) == 0;
   }
 
   static boolean hostBitsClear(InetAddress address, int length) {
-    byte[] b = address.getAddress();
-    int bits = b.length * 8;
-    if (length < 0 || length > bits) {
+    return hostBitsClear(address.getAddress(), length);
+  }
+
+  static boolean hostBitsClear(byte[] b, int length) {
+    if (length < 0 || length > b.length * 8) {
       return false;
     }
-    for (int i = length; i < bits; i++) {
-      if ((b[i >> 3] & (0x80 >> (i & 7))) != 0) {
+    int i = length >> 3;
+    int rest = length & 7;
+    if (rest != 0) {
+      if ((b[i] & (0xff >> rest)) != 0) {
+        return false;
+      }
+      i++;
+    }
+    for (; i < b.length; i++) {
+      if (b[i] != 0) {
         return false;
       }
     }
@@ -189,7 +361,7 @@ public record Prefix(InetAddress network, int length) implements Comparable<Pref
    */
   static InetAddress fromBytes(byte[] b) {
     try {
-      return b.length == 16 ? java.net.Inet6Address.getByAddress(null, b, -1)
+      return b.length == 16 ? Inet6Address.getByAddress(null, b, -1)
           : InetAddress.getByAddress(b);
     } catch (java.net.UnknownHostException e) {
       throw new AssertionError(e);

@@ -1,5 +1,6 @@
 package io.cfsync.model;
 
+import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.collect.BoundType;
 import com.google.common.collect.ImmutableList;
@@ -7,27 +8,31 @@ import com.google.common.collect.ImmutableRangeSet;
 import com.google.common.collect.Range;
 import java.math.BigInteger;
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable set of addresses, both families, held as closed-open ranges of unsigned
- * integers. Two sets are equal when they cover the same addresses, whatever prefixes built
- * them: {@code 104.16.0.0/13 + 104.24.0.0/14} equals nft's auto-merged range
+ * An immutable set of addresses, both families, held as ranges of unsigned integers. Two sets
+ * are equal when they cover the same addresses, whatever prefixes built them:
+ * {@code 104.16.0.0/13 + 104.24.0.0/14} equals nft's auto-merged range
  * {@code 104.16.0.0-104.27.255.255}.
+ *
+ * <p>The ranges live in primitive arrays (see {@code Spans}): building, diffing and
+ * converting 100k prefixes is one sort and a few linear walks. {@link #ranges(Family)} offers
+ * them as a guava {@code RangeSet<BigInteger>} of closed-open ranges, built on first use.
  */
 public final class PrefixSet {
 
-  private static final PrefixSet EMPTY =
-      new PrefixSet(ImmutableRangeSet.of(), ImmutableRangeSet.of());
+  private static final PrefixSet EMPTY = new PrefixSet(Spans.EMPTY, Spans.EMPTY);
 
-  private final ImmutableRangeSet<BigInteger> v4;
-  private final ImmutableRangeSet<BigInteger> v6;
+  private final Spans v4;
+  private final Spans v6;
+  // Built on demand; racing threads build equal values, and the immutable set is safe to share.
+  private volatile ImmutableRangeSet<BigInteger> v4Ranges;
+  private volatile ImmutableRangeSet<BigInteger> v6Ranges;
 
-  private PrefixSet(ImmutableRangeSet<BigInteger> v4, ImmutableRangeSet<BigInteger> v6) {
+  private PrefixSet(Spans v4, Spans v6) {
     this.v4 = v4;
     this.v6 = v6;
   }
@@ -42,21 +47,72 @@ public final class PrefixSet {
 
   /** Collapses any prefixes (overlapping, adjacent, duplicated, mixed families) into a set. */
   public static PrefixSet of(Iterable<Prefix> prefixes) {
-    List<Range<BigInteger>> a = new ArrayList<>();
-    List<Range<BigInteger>> b = new ArrayList<>();
+    long[] v4Keys = new long[64];
+    int n4 = 0;
+    long[] v6Quads = new long[64];
+    int n6 = 0;
     for (Prefix p : prefixes) {
-      (p.family() == Family.V4 ? a : b).add(Range.closedOpen(p.first(), p.end()));
+      byte[] b = p.network().getAddress();
+      if (b.length == 4) {
+        if (n4 == v4Keys.length) {
+          v4Keys = Arrays.copyOf(v4Keys, n4 * 2);
+        }
+        // first << 6 | length: sorted as plain longs, they come in address order
+        v4Keys[n4++] = Spans.lo(b) << 6 | p.length();
+      } else {
+        if (4 * n6 + 4 > v6Quads.length) {
+          v6Quads = Arrays.copyOf(v6Quads, v6Quads.length * 2);
+        }
+        long hi = Spans.hi(b);
+        long lo = Spans.lo(b);
+        int q = 4 * n6++;
+        v6Quads[q] = hi;
+        v6Quads[q + 1] = lo;
+        v6Quads[q + 2] = hi | Spans.maskHi(128, p.length());
+        v6Quads[q + 3] = lo | Spans.maskLo(128, p.length());
+      }
     }
-    return new PrefixSet(coalesce(a), coalesce(b));
+    Arrays.sort(v4Keys, 0, n4);
+    Spans.Builder b4 = new Spans.Builder();
+    for (int i = 0; i < n4; i++) {
+      long first = v4Keys[i] >>> 6;
+      int length = (int) (v4Keys[i] & 63);
+      b4.add(0, first, 0, first | Spans.maskLo(32, length));
+    }
+    return new PrefixSet(b4.build(), Spans.ofUnsorted(v6Quads, n6));
   }
 
-  /** Builds a set from address ranges, as tools such as nft list them ({@code a-b}, inclusive). */
-  public static PrefixSet ofRanges(Family family, Iterable<Range<BigInteger>> closedOpenRanges) {
-    List<Range<BigInteger>> list = new ArrayList<>();
-    closedOpenRanges.forEach(list::add);
-    ImmutableRangeSet<BigInteger> rs = coalesce(list);
-    return family == Family.V4 ? new PrefixSet(rs, ImmutableRangeSet.of())
-        : new PrefixSet(ImmutableRangeSet.of(), rs);
+  /**
+   * Builds a set from address ranges, as tools such as nft list them. Any bounded ranges are
+   * accepted (closed, open, overlapping, in any order); they are normalised to closed-open.
+   */
+  public static PrefixSet ofRanges(Family family, Iterable<Range<BigInteger>> ranges) {
+    long[] quads = new long[64];
+    int n = 0;
+    for (Range<BigInteger> r : ranges) {
+      checkArgument(r.hasLowerBound() && r.hasUpperBound(), "unbounded range %s", r);
+      BigInteger lo = r.lowerBoundType() == BoundType.CLOSED ? r.lowerEndpoint()
+          : r.lowerEndpoint().add(BigInteger.ONE);
+      BigInteger hi = r.upperBoundType() == BoundType.OPEN ? r.upperEndpoint()
+          : r.upperEndpoint().add(BigInteger.ONE);
+      checkArgument(lo.signum() >= 0 && hi.compareTo(family.size()) <= 0,
+          "range %s outside the %s space", r, family.label());
+      if (lo.compareTo(hi) >= 0) {
+        continue;
+      }
+      long[] first = Spans.words(lo);
+      long[] last = Spans.words(hi.subtract(BigInteger.ONE));
+      if (4 * n + 4 > quads.length) {
+        quads = Arrays.copyOf(quads, quads.length * 2);
+      }
+      quads[4 * n] = first[0];
+      quads[4 * n + 1] = first[1];
+      quads[4 * n + 2] = last[0];
+      quads[4 * n + 3] = last[1];
+      n++;
+    }
+    Spans s = Spans.ofUnsorted(quads, n);
+    return family == Family.V4 ? new PrefixSet(s, Spans.EMPTY) : new PrefixSet(Spans.EMPTY, s);
   }
 
   /** The inclusive range {@code first..last} as a set, e.g. from nft's {@code "range"} element. */
@@ -65,143 +121,55 @@ public final class PrefixSet {
     if (Family.of(last) != f) {
       throw new IllegalArgumentException("range " + first + "-" + last + " mixes families");
     }
-    BigInteger lo = new BigInteger(1, first.getAddress());
-    BigInteger hi = new BigInteger(1, last.getAddress()).add(BigInteger.ONE);
-    if (lo.compareTo(hi) >= 0) {
+    byte[] a = first.getAddress();
+    byte[] z = last.getAddress();
+    if (Spans.compare(Spans.hi(a), Spans.lo(a), Spans.hi(z), Spans.lo(z)) > 0) {
       throw new IllegalArgumentException("range " + first + "-" + last + " is empty");
     }
-    return ofRanges(f, ImmutableList.of(Range.closedOpen(lo, hi)));
+    Spans.Builder b = new Spans.Builder();
+    b.add(Spans.hi(a), Spans.lo(a), Spans.hi(z), Spans.lo(z));
+    return f == Family.V4 ? new PrefixSet(b.build(), Spans.EMPTY)
+        : new PrefixSet(Spans.EMPTY, b.build());
   }
 
-  public ImmutableRangeSet<BigInteger> ranges(Family family) {
+  private Spans spans(Family family) {
     return family == Family.V4 ? v4 : v6;
+  }
+
+  /** The addresses of one family as closed-open ranges of unsigned integers, ascending. */
+  public ImmutableRangeSet<BigInteger> ranges(Family family) {
+    if (family == Family.V4) {
+      ImmutableRangeSet<BigInteger> r = v4Ranges;
+      if (r == null) {
+        r = v4.toRangeSet();
+        v4Ranges = r;
+      }
+      return r;
+    }
+    ImmutableRangeSet<BigInteger> r = v6Ranges;
+    if (r == null) {
+      r = v6.toRangeSet();
+      v6Ranges = r;
+    }
+    return r;
   }
 
   /** This set restricted to one family. */
   public PrefixSet only(Family family) {
-    return family == Family.V4 ? new PrefixSet(v4, ImmutableRangeSet.of())
-        : new PrefixSet(ImmutableRangeSet.of(), v6);
+    return family == Family.V4 ? new PrefixSet(v4, Spans.EMPTY)
+        : new PrefixSet(Spans.EMPTY, v6);
   }
 
   public PrefixSet union(PrefixSet o) {
-    return new PrefixSet(union(v4, o.v4), union(v6, o.v6));
+    return new PrefixSet(v4.union(o.v4), v6.union(o.v6));
   }
 
   public PrefixSet difference(PrefixSet o) {
-    return new PrefixSet(difference(v4, o.v4), difference(v6, o.v6));
+    return new PrefixSet(v4.difference(o.v4), v6.difference(o.v6));
   }
 
   public PrefixSet intersection(PrefixSet o) {
-    return new PrefixSet(intersection(v4, o.v4), intersection(v6, o.v6));
-  }
-
-  // Guava's RangeSet operations go through a TreeRangeSet: O(n log n) Cut comparisons of
-  // BigIntegers, about a second per operation at 100k ranges on a busy 2-core host. Our
-  // ranges are all closed-open, so sorting once and sweeping is enough, and the set
-  // operations on two sorted disjoint lists are linear merges.
-
-  /** Any closed-open ranges, sorted and merged where they overlap or touch. */
-  private static ImmutableRangeSet<BigInteger> coalesce(List<Range<BigInteger>> ranges) {
-    for (Range<BigInteger> r : ranges) {
-      if (!r.hasLowerBound() || !r.hasUpperBound() || r.lowerBoundType() != BoundType.CLOSED
-          || r.upperBoundType() != BoundType.OPEN) {
-        return ImmutableRangeSet.unionOf(ranges);
-      }
-    }
-    List<Range<BigInteger>> sorted = new ArrayList<>(ranges);
-    sorted.sort(BY_LOWER);
-    List<Range<BigInteger>> out = new ArrayList<>();
-    BigInteger lo = null;
-    BigInteger hi = null;
-    for (Range<BigInteger> r : sorted) {
-      if (r.isEmpty()) {
-        continue;
-      }
-      if (lo != null && r.lowerEndpoint().compareTo(hi) <= 0) {
-        hi = hi.max(r.upperEndpoint());
-        continue;
-      }
-      if (lo != null) {
-        out.add(Range.closedOpen(lo, hi));
-      }
-      lo = r.lowerEndpoint();
-      hi = r.upperEndpoint();
-    }
-    if (lo != null) {
-      out.add(Range.closedOpen(lo, hi));
-    }
-    return ImmutableRangeSet.copyOf(out);
-  }
-
-  private static final Comparator<Range<BigInteger>> BY_LOWER =
-      Comparator.comparing(Range::lowerEndpoint);
-
-  private static ImmutableRangeSet<BigInteger> union(ImmutableRangeSet<BigInteger> a,
-      ImmutableRangeSet<BigInteger> b) {
-    if (b.isEmpty()) {
-      return a;
-    }
-    if (a.isEmpty()) {
-      return b;
-    }
-    List<Range<BigInteger>> all = new ArrayList<>(a.asRanges());
-    all.addAll(b.asRanges());
-    return coalesce(all);
-  }
-
-  private static ImmutableRangeSet<BigInteger> difference(ImmutableRangeSet<BigInteger> a,
-      ImmutableRangeSet<BigInteger> b) {
-    if (a.isEmpty() || b.isEmpty()) {
-      return a;
-    }
-    List<Range<BigInteger>> bs = b.asRanges().asList();
-    List<Range<BigInteger>> out = new ArrayList<>();
-    int j = 0;
-    for (Range<BigInteger> r : a.asRanges()) {
-      BigInteger lo = r.lowerEndpoint();
-      BigInteger hi = r.upperEndpoint();
-      while (j < bs.size() && bs.get(j).upperEndpoint().compareTo(lo) <= 0) {
-        j++;
-      }
-      for (int k = j; k < bs.size() && bs.get(k).lowerEndpoint().compareTo(hi) < 0; k++) {
-        Range<BigInteger> cut = bs.get(k);
-        if (cut.lowerEndpoint().compareTo(lo) > 0) {
-          out.add(Range.closedOpen(lo, cut.lowerEndpoint()));
-        }
-        lo = lo.max(cut.upperEndpoint());
-      }
-      if (lo.compareTo(hi) < 0) {
-        out.add(Range.closedOpen(lo, hi));
-      }
-    }
-    return ImmutableRangeSet.copyOf(out);
-  }
-
-  private static ImmutableRangeSet<BigInteger> intersection(ImmutableRangeSet<BigInteger> a,
-      ImmutableRangeSet<BigInteger> b) {
-    if (a.isEmpty() || b.isEmpty()) {
-      return ImmutableRangeSet.of();
-    }
-    List<Range<BigInteger>> as = a.asRanges().asList();
-    List<Range<BigInteger>> bs = b.asRanges().asList();
-    List<Range<BigInteger>> out = new ArrayList<>();
-    int i = 0;
-    int j = 0;
-    while (i < as.size() && j < bs.size()) {
-      Range<BigInteger> x = as.get(i);
-      Range<BigInteger> y = bs.get(j);
-      BigInteger lo = x.lowerEndpoint().max(y.lowerEndpoint());
-      BigInteger hi = x.upperEndpoint().min(y.upperEndpoint());
-      if (lo.compareTo(hi) < 0) {
-        out.add(Range.closedOpen(lo, hi));
-      }
-      if (x.upperEndpoint().compareTo(y.upperEndpoint()) <= 0) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    return ImmutableRangeSet.copyOf(out);
+    return new PrefixSet(v4.intersection(o.v4), v6.intersection(o.v6));
   }
 
   public boolean isEmpty() {
@@ -209,16 +177,22 @@ public final class PrefixSet {
   }
 
   public boolean isEmpty(Family family) {
-    return ranges(family).isEmpty();
+    return spans(family).isEmpty();
   }
 
   public boolean contains(InetAddress address) {
-    return ranges(Family.of(address)).contains(new BigInteger(1, address.getAddress()));
+    byte[] b = address.getAddress();
+    return spans(Family.of(address)).contains(Spans.hi(b), Spans.lo(b));
   }
 
   /** True when every address of {@code p} is in this set. */
   public boolean encloses(Prefix p) {
-    return ranges(p.family()).encloses(Range.closedOpen(p.first(), p.end()));
+    byte[] b = p.network().getAddress();
+    int bits = p.family().bits();
+    long hi = Spans.hi(b);
+    long lo = Spans.lo(b);
+    return spans(p.family()).encloses(hi, lo, hi | Spans.maskHi(bits, p.length()),
+        lo | Spans.maskLo(bits, p.length()));
   }
 
   /** True when every address of {@code other} is in this set. */
@@ -228,31 +202,25 @@ public final class PrefixSet {
 
   /** The number of addresses covered in one family. */
   public BigInteger addressCount(Family family) {
-    BigInteger n = BigInteger.ZERO;
-    for (Range<BigInteger> r : ranges(family).asRanges()) {
-      n = n.add(r.upperEndpoint().subtract(r.lowerEndpoint()));
-    }
-    return n;
+    return spans(family).count();
   }
 
   /** The fewest prefixes covering exactly this set, both families, v4 first, ascending. */
   public ImmutableList<Prefix> prefixes() {
-    return ImmutableList.<Prefix>builder()
-        .addAll(prefixes(Family.V4))
-        .addAll(prefixes(Family.V6))
-        .build();
+    ImmutableList.Builder<Prefix> out = ImmutableList.builder();
+    v4.prefixes(Family.V4, out);
+    v6.prefixes(Family.V6, out);
+    return out.build();
   }
 
   /** The fewest prefixes covering exactly this set's addresses of one family, ascending. */
   public ImmutableList<Prefix> prefixes(Family family) {
     ImmutableList.Builder<Prefix> out = ImmutableList.builder();
-    for (Range<BigInteger> r : ranges(family).asRanges()) {
-      appendPrefixes(family, r.lowerEndpoint(), r.upperEndpoint(), out);
-    }
+    spans(family).prefixes(family, out);
     return out.build();
   }
 
-  /** The number of prefixes {@link #prefixes(Family)} would return, without building them. */
+  /** The number of prefixes {@link #prefixes(Family)} would return. */
   public int prefixCount(Family family) {
     return prefixes(family).size();
   }
@@ -264,23 +232,6 @@ public final class PrefixSet {
       m.put(f, prefixes(f));
     }
     return m;
-  }
-
-  /**
-   * Splits {@code [start, end)} into aligned power-of-two blocks, largest first: the classic
-   * range-to-CIDR walk. Each step takes the biggest block that is both aligned at
-   * {@code start} and no longer than what remains.
-   */
-  private static void appendPrefixes(Family family, BigInteger start, BigInteger end,
-      ImmutableList.Builder<Prefix> out) {
-    int bits = family.bits();
-    while (start.compareTo(end) < 0) {
-      int align = start.signum() == 0 ? bits : start.getLowestSetBit();
-      int fit = end.subtract(start).bitLength() - 1;
-      int size = Math.min(Math.min(align, fit), bits);
-      out.add(Prefix.of(family, start, bits - size));
-      start = start.add(BigInteger.ONE.shiftLeft(size));
-    }
   }
 
   @Override
@@ -297,5 +248,4 @@ public final class PrefixSet {
   public String toString() {
     return prefixes().toString();
   }
-
 }

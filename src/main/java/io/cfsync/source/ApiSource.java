@@ -69,7 +69,7 @@ final class ApiSource implements Source {
           throw new SourceRejected("source " + where + " result." + key + "[" + i + "]: "
               + items.get(i) + " is not a string; firewall unchanged");
         }
-        out.add(Validator.parseItem(where + " result." + key + "[" + i + "]", i, s,
+        out.add(Validator.parseItem(where + " result." + key + "[" + i + "]", s,
             ImmutableSet.of(f), ctx.limits()));
       }
     }

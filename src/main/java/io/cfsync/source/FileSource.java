@@ -1,5 +1,6 @@
 package io.cfsync.source;
 
+import com.google.common.base.Utf8;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.cfsync.error.SourceRejected;
@@ -7,9 +8,6 @@ import io.cfsync.error.SourceUnavailable;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,15 +47,12 @@ final class FileSource implements Source {
       throw new SourceUnavailable("source " + name() + ": cannot read it (" + e.getMessage()
           + ")", e);
     }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
+    // Check first, then decode in one step: a CharsetDecoder that reports errors costs a
+    // char buffer and a copy, which a 100k-line file feels.
+    if (!Utf8.isWellFormed(bytes)) {
       throw new SourceRejected("source " + name() + ": not UTF-8 text; firewall unchanged");
     }
+    String text = new String(bytes, StandardCharsets.UTF_8);
     ImmutableList<Prefix> prefixes = Validator.parse(name(), text, Syntax.FILE,
         ImmutableSet.copyOf(Family.values()), ctx.families(), ctx.limits());
     Validator.checkCounts(name(), prefixes, ctx.families(), ctx.limits());

@@ -185,7 +185,7 @@ public final class HttpFetcher {
         }
         if (code >= 500 || code == 429 || code == 408) {
           throw new Retryable(new SourceUnavailable("source " + where + ": " + u + " answered "
-              + code + " " + r.message() + " (server trouble; retried " + attempts + " times)"));
+              + code + " " + r.message() + " (server trouble; tried " + attempts + " times)"));
         }
         if (code != 200 && code != 203) {
           throw new SourceRejected("source " + where + ": " + u + " answered " + code + " "

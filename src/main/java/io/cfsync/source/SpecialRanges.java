@@ -41,15 +41,35 @@ final class SpecialRanges {
       .put(Prefix.parse("ff00::/8"), "multicast")
       .buildOrThrow();
 
+  /** The blocks' network bytes, computed once: every prefix of every list is checked. */
+  private static final byte[][] NETWORKS = RANGES.keySet().stream()
+      .map(p -> p.network().getAddress()).toArray(byte[][]::new);
+  private static final int[] LENGTHS = RANGES.keySet().stream().mapToInt(Prefix::length)
+      .toArray();
+
   private SpecialRanges() {}
 
   /** The first special block {@code p} overlaps, with its description. */
   static Optional<Map.Entry<Prefix, String>> overlapping(Prefix p) {
-    for (Map.Entry<Prefix, String> e : RANGES.entrySet()) {
-      if (e.getKey().overlaps(p)) {
-        return Optional.of(e);
+    byte[] b = p.network().getAddress();
+    for (int i = 0; i < NETWORKS.length; i++) {
+      // Two prefixes overlap when they agree on the shorter one's bits.
+      if (NETWORKS[i].length == b.length
+          && sameLeadingBits(NETWORKS[i], b, Math.min(LENGTHS[i], p.length()))) {
+        return Optional.of(RANGES.entrySet().asList().get(i));
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean sameLeadingBits(byte[] a, byte[] b, int bits) {
+    int whole = bits >> 3;
+    for (int i = 0; i < whole; i++) {
+      if (a[i] != b[i]) {
+        return false;
+      }
+    }
+    int rest = bits & 7;
+    return rest == 0 || ((a[whole] ^ b[whole]) & (0xff00 >> rest) & 0xff) == 0;
   }
 }

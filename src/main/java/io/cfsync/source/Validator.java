@@ -1,5 +1,6 @@
 package io.cfsync.source;
 
+import com.google.common.base.Utf8;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.cfsync.error.SourceRejected;
@@ -17,6 +18,7 @@ import java.util.Set;
 public final class Validator {
 
   private static final int MAX_QUOTED = 60;
+  private static final int NO_LINE = 0;
 
   private Validator() {}
 
@@ -32,6 +34,9 @@ public final class Validator {
   public static ImmutableList<Prefix> parse(String where, String body, Syntax syntax,
       Set<Family> expected, Set<Family> selected, Limits limits) {
     String text = body.startsWith("\uFEFF") ? body.substring(1) : body;
+    if (syntax == Syntax.REMOTE) {
+      checkSize(where, body, limits);
+    }
     checkText(where, text);
     if (text.isBlank()) {
       throw new SourceRejected("source " + where + ": the body is empty; firewall unchanged");
@@ -40,19 +45,21 @@ public final class Validator {
       throw new SourceRejected("source " + where + ": the body is an HTML/XML page, not a list "
           + "(an error or captive-portal page?); firewall unchanged");
     }
-    String[] lines = text.split("\n", -1);
-    int last = lines.length;
-    // One final newline is normal; "\n" splits into a trailing empty string.
-    if (last > 0 && lines[last - 1].isEmpty()) {
-      last--;
-    }
-    ImmutableList.Builder<Prefix> out = ImmutableList.builder();
-    for (int i = 0; i < last; i++) {
-      String line = lines[i];
-      if (line.endsWith("\r")) {
-        line = line.substring(0, line.length() - 1);
+    // A CIDR line is 10 to 45 characters: size for the shorter to avoid regrowing the array.
+    ImmutableList.Builder<Prefix> out = ImmutableList.builderWithExpectedSize(
+        Math.min(text.length() / 12 + 1, 1 << 20));
+    int lineNo = 0;
+    // Walk the lines by index: one final newline is normal and ends the last line, it does
+    // not start an empty one.
+    for (int start = 0; start < text.length(); ) {
+      int nl = text.indexOf('\n', start);
+      int stop = nl < 0 ? text.length() : nl;
+      if (stop > start && text.charAt(stop - 1) == '\r') {
+        stop--;
       }
-      int lineNo = i + 1;
+      String line = text.substring(start, stop);
+      start = nl < 0 ? text.length() : nl + 1;
+      lineNo++;
       if (syntax == Syntax.FILE) {
         int hash = line.indexOf('#');
         if (hash >= 0) {
@@ -74,7 +81,10 @@ public final class Validator {
     return out.build();
   }
 
-  /** Validates one CIDR that arrived outside a line-based body (the API's JSON arrays). */
+  /**
+   * Validates one CIDR that arrived outside a line-based body; {@code index} is reported as
+   * its line number.
+   */
   public static Prefix parseItem(String where, int index, String item, Set<Family> expected,
       Limits limits) {
     Prefix p = parseLine(where, index, item);
@@ -83,19 +93,53 @@ public final class Validator {
   }
 
   /**
+   * Validates one item of a JSON array (the API's {@code ipv4_cidrs}); {@code where} names the
+   * item itself, e.g. {@code cloudflare-api (URL) result.ipv4_cidrs[3]}, so no line is given.
+   */
+  public static Prefix parseItem(String where, String item, Set<Family> expected,
+      Limits limits) {
+    return parseItem(where, NO_LINE, item, expected, limits);
+  }
+
+  /**
    * Checks the minimum counts for the selected families of one source. A list with fewer
    * prefixes than Cloudflare has ever published is a truncated or wrong download.
    */
   public static void checkCounts(String where, Collection<Prefix> prefixes, Set<Family> selected,
       Limits limits) {
+    int v4 = 0;
+    int v6 = 0;
+    for (Prefix p : prefixes) {
+      if (p.family() == Family.V4) {
+        v4++;
+      } else {
+        v6++;
+      }
+    }
     for (Family f : selected) {
       int min = f == Family.V4 ? limits.minV4() : limits.minV6();
-      long n = prefixes.stream().filter(p -> p.family() == f).count();
+      int n = f == Family.V4 ? v4 : v6;
       if (n < min) {
         throw new SourceRejected("source " + where + ": only " + n + " " + f.label()
             + " prefixes, at least " + min + " expected (a truncated download? lower it with "
             + "--min-prefixes if the list is really that short); firewall unchanged");
       }
+    }
+  }
+
+  /**
+   * The HTTP client already stops reading past the cap; this catches a body that reached
+   * the validator another way (a mirror, the snapshot) before it is split into lines.
+   */
+  private static void checkSize(String where, String body, Limits limits) {
+    // A UTF-16 char is at most 3 UTF-8 bytes, so a short body needs no byte count.
+    if (body.length() * 3L <= limits.maxBodyBytes()) {
+      return;
+    }
+    long bytes = Utf8.encodedLength(body);
+    if (bytes > limits.maxBodyBytes()) {
+      throw new SourceRejected("source " + where + ": the body is " + bytes + " bytes, over the "
+          + limits.maxBodyBytes() + "-byte cap (not a list of CDN ranges); firewall unchanged");
     }
   }
 
@@ -113,12 +157,12 @@ public final class Validator {
     try {
       return Prefix.parse(line);
     } catch (IllegalArgumentException e) {
-      String msg = e.getMessage();
-      String quoted = quote(line);
-      if (msg != null && msg.contains("host bits")) {
-        throw rejected(where, lineNo, quoted + msg.substring(msg.indexOf(" has host bits")));
-      }
-      throw rejected(where, lineNo, quoted + " is not a CIDR");
+      // Prefix.parse says '"TEXT" <reason>'; keep the reason, re-quote the text safely.
+      String msg = e.getMessage() == null ? "" : e.getMessage();
+      String own = "\"" + line + "\"";
+      String reason = msg.startsWith(own) && msg.length() > own.length()
+          ? msg.substring(own.length()) : " is not a CIDR";
+      throw rejected(where, lineNo, quote(line) + reason);
     }
   }
 
@@ -148,13 +192,34 @@ public final class Validator {
         .reduce((a, b) -> a + "/" + b).orElse("nothing");
   }
 
+  /**
+   * The line as it may appear in a one-line message: shortened, and with quotes and control
+   * characters (a stray CR, a tab) escaped so that the message stays on one line.
+   */
   static String quote(String line) {
     String s = line.length() > MAX_QUOTED ? line.substring(0, MAX_QUOTED) + "…" : line;
-    return "\"" + s.replace("\"", "\\\"") + "\"";
+    StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    return sb.append('"').toString();
   }
 
   private static SourceRejected rejected(String where, int lineNo, String reason) {
-    return new SourceRejected("source " + where + " line " + lineNo + ": " + reason
-        + "; firewall unchanged");
+    return new SourceRejected("source " + where + (lineNo == NO_LINE ? "" : " line " + lineNo)
+        + ": " + reason + "; firewall unchanged");
   }
 }

@@ -12,21 +12,35 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One run at a time (invariant 7): an exclusive {@code flock}-style lock on
- * {@code STATE/lock}. The kernel drops it when the process dies, even by {@code kill -9}, so
- * a crashed run never blocks the next. The holder's pid is written into the file so that a
- * waiting run can say who it waits for.
+ * One run at a time (invariant 7): an exclusive lock on {@code STATE/lock}. The kernel drops
+ * it when the process dies, even by {@code kill -9}, so a crashed run never blocks the next.
+ * The holder's pid is written into the file so that a waiting run can say who it waits for.
+ *
+ * <p>The JDK takes POSIX record locks ({@code fcntl}) on Linux, and closing <em>any</em>
+ * descriptor of the file drops every lock the process holds on it. So within one JVM a second
+ * acquirer must not even open the file while the first holds it: it waits on an in-process
+ * semaphore per lock file first, and only its winner touches the file.
  */
 public final class RunLock implements AutoCloseable {
 
+  private static final ConcurrentMap<Path, Semaphore> IN_PROCESS = new ConcurrentHashMap<>();
+
   private final FileChannel channel;
   private final FileLock lock;
+  private final Semaphore local;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RunLock(FileChannel channel, FileLock lock) {
+  private RunLock(FileChannel channel, FileLock lock, Semaphore local) {
     this.channel = channel;
     this.lock = lock;
+    this.local = local;
   }
 
   /**
@@ -36,6 +50,28 @@ public final class RunLock implements AutoCloseable {
   public static RunLock acquire(StateDir dir, Duration timeout) {
     dir.ensure();
     Path file = dir.resolve("lock");
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Semaphore local = IN_PROCESS.computeIfAbsent(file, f -> new Semaphore(1));
+    try {
+      if (!local.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new BackendFailure("another cfsync run (pid " + ProcessHandle.current().pid()
+            + ", this process) holds " + file + " for more than " + human(timeout)
+            + "; wait for it or raise --lock-timeout");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendFailure("interrupted while waiting for the lock " + file, e);
+    }
+    try {
+      return acquireFile(file, deadline, timeout, local);
+    } catch (RuntimeException e) {
+      local.release();
+      throw e;
+    }
+  }
+
+  private static RunLock acquireFile(Path file, long deadline, Duration timeout,
+      Semaphore local) {
     FileChannel ch;
     try {
       ch = FileChannel.open(file, EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -44,32 +80,28 @@ public final class RunLock implements AutoCloseable {
     } catch (IOException e) {
       throw new BackendFailure("lock " + file + ": cannot open it (" + e.getMessage() + ")", e);
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
     long pause = 10;
     try {
       while (true) {
-        FileLock l;
-        try {
-          l = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-          l = null; // held by another thread of this JVM (tests); wait like any other holder
-        }
+        FileLock l = ch.tryLock();
         if (l != null) {
           ch.truncate(0);
           ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
               .getBytes(StandardCharsets.US_ASCII)), 0);
-          return new RunLock(ch, l);
+          return new RunLock(ch, l, local);
         }
         if (System.nanoTime() >= deadline) {
           String holder = holder(ch);
           ch.close();
           throw new BackendFailure("another cfsync run" + holder + " holds " + file + " for more "
-              + "than " + timeout.toSeconds() + " s; wait for it or raise --lock-timeout");
+              + "than " + human(timeout) + "; wait for it or raise --lock-timeout");
         }
-        Thread.sleep(pause);
+        // Another process holds it; the kernel offers no wait-with-timeout, so poll.
+        Thread.sleep(Math.max(1, Math.min(pause,
+            TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
         pause = Math.min(pause * 2, 200);
       }
-    } catch (IOException e) {
+    } catch (IOException | OverlappingFileLockException e) {
       closeQuietly(ch);
       throw new BackendFailure("lock " + file + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -77,6 +109,16 @@ public final class RunLock implements AutoCloseable {
       closeQuietly(ch);
       throw new BackendFailure("interrupted while waiting for the lock " + file, e);
     }
+  }
+
+  /** "60 s", "1.5 s", "200 ms": the way --lock-timeout was probably written. */
+  static String human(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    return ms % 1000 == 0 ? (ms / 1000) + " s" : String.format(java.util.Locale.ROOT, "%.1f s",
+        ms / 1000.0);
   }
 
   private static String holder(FileChannel ch) {
@@ -100,11 +142,15 @@ public final class RunLock implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       lock.release();
     } catch (IOException ignored) {
       // Closing the channel below releases it anyway.
     }
     closeQuietly(channel);
+    local.release();
   }
 }

@@ -50,7 +50,9 @@ public final class ListResolver {
     ImmutableList.Builder<SourceOutcome> outcomes = ImmutableList.builder();
     ImmutableList.Builder<Prefix> all = ImmutableList.builder();
     for (Source s : sources) {
-      SourceOutcome o = offline && s.remote() ? fallback(s, families, limits, "offline run (--offline)")
+      SourceOutcome o = offline && s.remote()
+          ? fallback(s, families, limits, "offline run (--offline)",
+              cache.load(s.name(), log::warn))
           : fetchOne(s, families, limits);
       outcomes.add(o);
       all.addAll(o.prefixes());
@@ -67,7 +69,8 @@ public final class ListResolver {
     try {
       f = s.fetch(ctx);
     } catch (SourceUnavailable e) {
-      return fallback(s, families, limits, e.getMessage());
+      // The cache was read (and any damage reported) above: reuse it, do not warn twice.
+      return fallback(s, families, limits, e.getMessage(), cached);
     }
     Instant now = clock.instant();
     Origin origin;
@@ -90,8 +93,8 @@ public final class ListResolver {
     return f.urls().stream().map(UrlState::etag).flatMap(Optional::stream).findFirst();
   }
 
-  private SourceOutcome fallback(Source s, Set<Family> families, Limits limits, String why) {
-    Optional<CachedList> cached = cache.load(s.name(), log::warn);
+  private SourceOutcome fallback(Source s, Set<Family> families, Limits limits, String why,
+      Optional<CachedList> cached) {
     if (cached.isPresent()) {
       CachedList c = cached.get();
       ImmutableList<Prefix> kept = c.prefixes().stream()

@@ -6,6 +6,8 @@ public enum Origin {
   FRESH(false),
   /** The server answered 304: the cached list is current. */
   NOT_MODIFIED(false),
+  /** The last-known-good copy was younger than {@code --max-age}: current, not asked for. */
+  CACHED(false),
   /** A local source (file, built-in snapshot) read now. */
   LOCAL(false),
   /** The source was unavailable: the last-known-good cache stood in (add-only). */

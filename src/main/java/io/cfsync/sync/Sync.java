@@ -35,7 +35,7 @@ public final class Sync {
    * removed; otherwise the removal guard applies.
    */
   public Prepared prepare(Desired want, boolean addOnly, double maxRemoval, boolean force) {
-    Installed now = backend.read(reader, want.naming());
+    Installed now = backend.read(reader, want);
     Desired effective = want;
     if (addOnly) {
       PrefixSet keep = PrefixSet.empty();
@@ -74,7 +74,7 @@ public final class Sync {
     if (run.recording()) {
       return;
     }
-    Plan left = backend.plan(backend.read(reader, p.effective().naming()), p.effective());
+    Plan left = backend.plan(backend.read(reader, p.effective()), p.effective());
     if (!left.isEmpty()) {
       undo(p.plan(), run);
       throw new BackendFailure(backend.name() + ": the firewall does not hold what was just "

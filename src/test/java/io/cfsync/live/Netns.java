@@ -111,6 +111,23 @@ public final class Netns implements AutoCloseable {
       start(List.of("ip", "netns", "exec", server, "socat", "-u",
           "TCP6-LISTEN:" + port + ",ipv6only=0,reuseaddr,fork,backlog=512", "OPEN:/dev/null"));
     }
+    awaitListening(ports);
+  }
+
+  /**
+   * Starts a listener bound to one address only ({@code 127.0.0.1}, {@code ::1}, ...; an IPv6
+   * one is v6only) in the server and waits until it listens.
+   */
+  public void listenOn(String bind, int port) {
+    String spec = bind.contains(":")
+        ? "TCP6-LISTEN:" + port + ",bind=[" + bind + "],ipv6only=1"
+        : "TCP4-LISTEN:" + port + ",bind=" + bind;
+    start(List.of("ip", "netns", "exec", server, "socat", "-u",
+        spec + ",reuseaddr,fork,backlog=512", "OPEN:/dev/null"));
+    awaitListening(port);
+  }
+
+  private void awaitListening(int... ports) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     for (int port : ports) {
       while (!server().run(Command.of("ss", "-Hltn", "sport = :" + port)).stdout().contains(

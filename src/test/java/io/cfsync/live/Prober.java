@@ -59,6 +59,8 @@ public final class Prober {
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger timeouts = new AtomicInteger();
     private final AtomicInteger errors = new AtomicInteger();
+    /** Failures after the first success: "once let in, never refused again". */
+    private final AtomicInteger failedAfterConnect = new AtomicInteger();
     private final CountDownLatch first = new CountDownLatch(1);
     private final CountDownLatch firstFailure = new CountDownLatch(1);
     private final Thread reader;
@@ -87,6 +89,9 @@ public final class Prober {
           }
           if (!line.equals("C")) {
             firstFailure.countDown();
+            if (connected.get() > 0) {
+              failedAfterConnect.incrementAndGet();
+            }
           }
           first.countDown();
         }
@@ -109,6 +114,11 @@ public final class Prober {
         throw new IllegalStateException("no probe failed within 30 s");
       }
       return this;
+    }
+
+    /** Probes that failed after one had connected (for runs that start closed). */
+    public int failedAfterConnect() {
+      return failedAfterConnect.get();
     }
 
     /** Stops probing and returns the tally. */

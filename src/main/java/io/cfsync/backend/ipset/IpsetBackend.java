@@ -85,6 +85,11 @@ public final class IpsetBackend implements Backend {
   }
 
   @Override
+  public Installed read(ProcessRunner run, Desired want) {
+    return read(run, want.naming());
+  }
+
+  /** Reads what cfsync owns under {@code naming}: its chain, tag (and sets). */
   public Installed read(ProcessRunner run, Naming naming) {
     ImmutableMap.Builder<Family, XtState> xt = ImmutableMap.builder();
     for (Family f : Family.values()) {

@@ -12,10 +12,11 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sorted-sweep set operations against Guava's TreeRangeSet as the reference, on random
- * prefixes that overlap, nest, touch and repeat, in both families.
+ * The set operations against Guava's TreeRangeSet as the reference, on random prefixes that
+ * overlap, nest, touch and repeat, in both families: the 100k-prefix paths of the iptables
+ * and ipset backends lean on them.
  */
-class PrefixSetSweepTest {
+class PrefixSetReferenceTest {
 
   static List<Prefix> random(Random rnd, Family f, int n) {
     List<Prefix> out = new ArrayList<>();

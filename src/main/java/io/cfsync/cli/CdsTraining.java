@@ -1,0 +1,85 @@
+package io.cfsync.cli;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The training run for the class-data-sharing archive (make-cds-archive, at install): one JVM
+ * that goes through the paths a timer run takes, so the archive holds their classes. The lists
+ * are the built-in snapshot served on loopback by the JDK's own HTTP server: a download, a
+ * 304, a run from the fresh cache ({@code --max-age}) and, with {@code apply} and only inside a
+ * network namespace made for it, an apply and a no-op apply. Nothing leaves the machine and,
+ * without {@code apply}, no firewall is read or written. Not a user command.
+ */
+public final class CdsTraining {
+
+  private CdsTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("apply"))) {
+      throw new IllegalArgumentException("usage: CdsTraining WORK_DIR [apply]");
+    }
+    Path work = Path.of(args[0]);
+    HttpServer server = HttpServer.create(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/ips-v4", ex -> serve(ex, "ips-v4.txt"));
+    server.createContext("/ips-v6", ex -> serve(ex, "ips-v6.txt"));
+    server.start();
+    int failed = 0;
+    try {
+      String base = "http://127.0.0.1:" + server.getAddress().getPort();
+      List<String> common = List.of("--config", "/dev/null", "--state-dir",
+          work.resolve("state").toString(), "--source", "cloudflare", "--ipv4-url",
+          base + "/ips-v4", "--ipv6-url", base + "/ips-v6", "--metrics-file",
+          work.resolve("cfsync.prom").toString(), "-q");
+      failed += run("fetch", common);                    // download, store the cache
+      failed += run("fetch", common);                    // conditional request: 304
+      failed += run("fetch", common, "--max-age", "1h"); // from the fresh cache
+      if (args.length == 2) {
+        failed += run("apply", common, "--max-age", "1h"); // installs (private namespace)
+        failed += run("apply", common, "--max-age", "1h"); // the timer's usual no-op
+      }
+    } finally {
+      server.stop(0);
+    }
+    // A failed step archives less than it should: the caller then trains without it.
+    System.exit(failed == 0 ? 0 : 1);
+  }
+
+  private static int run(String command, List<String> common, String... more) {
+    List<String> args = new ArrayList<>();
+    args.add(command);
+    args.addAll(common);
+    args.addAll(List.of(more));
+    return Main.run(args.toArray(String[]::new)) == 0 ? 0 : 1;
+  }
+
+  private static void serve(HttpExchange ex, String file) throws IOException {
+    try (ex) {
+      byte[] body;
+      try (InputStream in = CdsTraining.class.getResourceAsStream(
+          "/io/cfsync/source/builtin/" + file)) {
+        body = in.readAllBytes();
+      }
+      String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
+      ex.getResponseHeaders().set("ETag", etag);
+      ex.getResponseHeaders().set("Content-Type", "text/plain");
+      if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+        ex.sendResponseHeaders(304, -1);
+        return;
+      }
+      ex.sendResponseHeaders(200, body.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.cfsync.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LazyTreeTest {
+
+  @Test
+  void namedSubcommandBuildsOnlyThatCommand() {
+    CommandLine cl = Main.commandLineFor("apply", "--dry-run");
+    assertThat(cl.getSubcommands()).containsOnlyKeys("apply");
+    assertThat(cl.getSubcommands().get("apply").getCommandSpec().qualifiedName())
+        .isEqualTo("cfsync apply");
+  }
+
+  @Test
+  void anythingElseBuildsTheWholeTree() {
+    CommandLine full = Main.commandLine();
+    assertThat(Main.commandLineFor().getSubcommands().keySet())
+        .isEqualTo(full.getSubcommands().keySet()).hasSizeGreaterThan(1);
+    assertThat(Main.commandLineFor("--help").getSubcommands().keySet())
+        .isEqualTo(full.getSubcommands().keySet());
+    assertThat(Main.commandLineFor("no-such-command").getSubcommands().keySet())
+        .isEqualTo(full.getSubcommands().keySet());
+  }
+
+  @Test
+  void everySubcommandIsReachableLazilyWithTheSameOptions() {
+    for (var e : Main.commandLine().getSubcommands().entrySet()) {
+      CommandLine lazy = Main.commandLineFor(e.getKey()).getSubcommands().get(e.getKey());
+      assertThat(names(lazy)).isEqualTo(names(e.getValue()));
+    }
+  }
+
+  @Test
+  void lazyRunStillMapsUsageErrorsTo64() {
+    assertThat(Cli.run("fetch", "--no-such-option").code()).isEqualTo(64);
+    assertThat(Cli.run("fetch", "--family", "7", "--source", "builtin", "--config",
+        "/dev/null").code()).isEqualTo(64);
+  }
+
+  private static java.util.List<String> names(CommandLine cl) {
+    return cl.getCommandSpec().options().stream().map(o -> o.longestName()).toList();
+  }
+}
