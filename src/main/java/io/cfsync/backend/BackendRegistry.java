@@ -13,6 +13,8 @@ public final class BackendRegistry {
   private static final ImmutableMap<String, Supplier<Backend>> BACKENDS =
       ImmutableMap.<String, Supplier<Backend>>builder()
           .put("ufw", io.cfsync.backend.ufw.UfwBackend::new)
+          .put("iptables", io.cfsync.backend.iptables.IptablesBackend::new)
+          .put("ipset", io.cfsync.backend.ipset.IpsetBackend::new)
           .buildOrThrow();
 
   private BackendRegistry() {}
