@@ -41,4 +41,13 @@ public interface Backend {
       run.check(c);
     }
   }
+
+  /**
+   * True when {@link #apply} itself restores the state read before if one of its commands
+   * fails part-way (it alone knows which ones ran). The caller then runs {@code plan.undo()}
+   * only when verification fails, that is after every command ran.
+   */
+  default boolean undoesFailedApply() {
+    return false;
+  }
 }

@@ -14,6 +14,8 @@ public final class BackendRegistry {
       ImmutableMap.<String, Supplier<Backend>>builder()
           .put("nftables", io.cfsync.backend.nftables.NftablesBackend::new)
           .put("ufw", io.cfsync.backend.ufw.UfwBackend::new)
+          .put("iptables", io.cfsync.backend.iptables.IptablesBackend::new)
+          .put("ipset", io.cfsync.backend.ipset.IpsetBackend::new)
           .buildOrThrow();
 
   private BackendRegistry() {}

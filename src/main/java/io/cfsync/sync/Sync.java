@@ -66,7 +66,7 @@ public final class Sync {
     try {
       backend.apply(p.plan(), run);
     } catch (BackendFailure e) {
-      if (!run.recording()) {
+      if (!run.recording() && !backend.undoesFailedApply()) {
         undo(p.plan(), run);
       }
       throw e;

@@ -1,0 +1,134 @@
+package io.cfsync.backend;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.Range;
+import io.cfsync.model.Family;
+import io.cfsync.model.Prefix;
+import io.cfsync.model.PrefixSet;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * CIDR text to address ranges and back at the volume of a 100k-prefix set: what a tool
+ * prints ({@code ipset save}, {@code iptables-save}) is read back on every run, and what
+ * cfsync writes is rendered from ranges. IPv4 goes through {@code long} arithmetic instead of
+ * {@code InetAddress} and {@link Prefix} objects; IPv6 (rarely large) takes the strict
+ * {@link Prefix} path. Both accept exactly the canonical forms the tools print.
+ */
+public final class Cidrs {
+
+  private Cidrs() {}
+
+  /** Collects CIDRs (or bare host addresses) into a {@link PrefixSet}. */
+  public static final class Collector {
+    private final List<Range<BigInteger>> v4 = new ArrayList<>();
+    private final List<Range<BigInteger>> v6 = new ArrayList<>();
+
+    /** Adds {@code text}; false (and nothing added) when it is no canonical CIDR or host. */
+    public boolean add(String text) {
+      long[] r = parseV4(text);
+      if (r != null) {
+        v4.add(Range.closedOpen(BigInteger.valueOf(r[0]), BigInteger.valueOf(r[1])));
+        return true;
+      }
+      if (text.indexOf(':') < 0) {
+        return false;
+      }
+      Optional<Prefix> p = Prefix.tryParse(text.indexOf('/') >= 0 ? text : text + "/128");
+      if (p.isEmpty() || p.get().family() != Family.V6) {
+        return false;
+      }
+      v6.add(Range.closedOpen(p.get().first(), p.get().end()));
+      return true;
+    }
+
+    public int size() {
+      return v4.size() + v6.size();
+    }
+
+    public PrefixSet build() {
+      PrefixSet a = v4.isEmpty() ? PrefixSet.empty() : PrefixSet.ofRanges(Family.V4, v4);
+      PrefixSet b = v6.isEmpty() ? PrefixSet.empty() : PrefixSet.ofRanges(Family.V6, v6);
+      return b.isEmpty() ? a : a.isEmpty() ? b : a.union(b);
+    }
+  }
+
+  /**
+   * {@code a.b.c.d} or {@code a.b.c.d/len} to {@code [first, end)}; null unless it is a
+   * dotted quad without leading zeros and with no host bits set.
+   */
+  static long[] parseV4(String s) {
+    int n = s.length();
+    long addr = 0;
+    int i = 0;
+    for (int octet = 0; octet < 4; octet++) {
+      int start = i;
+      int v = 0;
+      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
+        v = v * 10 + (s.charAt(i) - '0');
+        i++;
+      }
+      if (i == start || v > 255 || (i - start > 1 && s.charAt(start) == '0')) {
+        return null;
+      }
+      addr = addr << 8 | v;
+      if (octet < 3) {
+        if (i >= n || s.charAt(i) != '.') {
+          return null;
+        }
+        i++;
+      }
+    }
+    int len = 32;
+    if (i < n) {
+      if (s.charAt(i) != '/' || i + 1 >= n || n - i - 1 > 2) {
+        return null;
+      }
+      len = 0;
+      for (int k = i + 1; k < n; k++) {
+        char c = s.charAt(k);
+        if (c < '0' || c > '9') {
+          return null;
+        }
+        len = len * 10 + (c - '0');
+      }
+      if (len > 32 || (n - i - 1 == 2 && s.charAt(i + 1) == '0')) {
+        return null;
+      }
+    }
+    long size = 1L << (32 - len);
+    if ((addr & (size - 1)) != 0) {
+      return null;
+    }
+    return new long[] {addr, addr + size};
+  }
+
+  /** The fewest CIDRs covering {@code set}'s addresses of {@code f}, ascending, as text. */
+  public static ImmutableList<String> of(PrefixSet set, Family f) {
+    ImmutableList.Builder<String> out = ImmutableList.builder();
+    if (f == Family.V6) {
+      for (Prefix p : set.prefixes(f)) {
+        out.add(p.toString());
+      }
+      return out.build();
+    }
+    StringBuilder sb = new StringBuilder(18);
+    for (Range<BigInteger> r : set.ranges(Family.V4).asRanges()) {
+      long lo = r.lowerEndpoint().longValueExact();
+      long hi = r.upperEndpoint().longValueExact();
+      while (lo < hi) {
+        int align = lo == 0 ? 32 : Long.numberOfTrailingZeros(lo);
+        int fit = 63 - Long.numberOfLeadingZeros(hi - lo);
+        int bits = Math.min(Math.min(align, fit), 32);
+        sb.setLength(0);
+        sb.append(lo >>> 24 & 255).append('.').append(lo >>> 16 & 255).append('.')
+            .append(lo >>> 8 & 255).append('.').append(lo & 255).append('/').append(32 - bits);
+        out.add(sb.toString());
+        lo += 1L << bits;
+      }
+    }
+    return out.build();
+  }
+}
