@@ -82,7 +82,7 @@ final class CheckCommand implements Callable<Integer> {
       throw new UsageError("check needs at least one FILE");
     }
     if (TemplateSettings.explicitBackend(spec)) {
-      Kind.parse(firewall.backend);
+      TemplateSettings.named(firewall);
     }
     Resolution r = Lists.resolve(lists, log);
     ImmutableSet<Family> selected = lists.families();
@@ -134,7 +134,7 @@ final class CheckCommand implements Callable<Integer> {
           + why + ")"), false, Optional.empty(), Optional.empty());
     }
     Optional<Kind> kind = TemplateSettings.explicitBackend(spec)
-        ? Optional.of(Kind.parse(firewall.backend))
+        ? Optional.of(TemplateSettings.named(firewall))
         : Detect.kind(p.getFileName().toString(), t);
     Finder.Found found;
     try {

@@ -25,15 +25,26 @@ import picocli.CommandLine.Model.CommandSpec;
  * From {@link FirewallOptions} to template {@link Settings}. {@code --backend} names a
  * template kind here ({@link Kind}: the live backends plus nginx), so it is read as a word,
  * not looked up in BackendRegistry; the policy default is the kind's, as the backend's would be.
+ * The default {@code auto} stands for nftables here (or the file's detected kind).
  */
 final class TemplateSettings {
 
   private TemplateSettings() {}
 
-  /** True when {@code --backend} was given on the command line (not defaulted). */
+  /**
+   * True when {@code --backend} was given on the command line (not defaulted) and names a
+   * kind: {@code --backend auto} reads the live host, which render and check never do, so
+   * for them it means "the file's own kind".
+   */
   static boolean explicitBackend(CommandSpec spec) {
     var pr = spec.commandLine().getParseResult();
-    return pr != null && pr.hasMatchedOption("--backend");
+    return pr != null && pr.hasMatchedOption("--backend")
+        && !FirewallOptions.AUTO.equalsIgnoreCase(pr.matchedOptionValue("--backend", "").trim());
+  }
+
+  /** The kind --backend names; {@code auto} (the default) renders nftables. */
+  static Kind named(FirewallOptions fo) {
+    return Kind.parse(fo.auto() ? Kind.NFTABLES.word() : fo.backend);
   }
 
   static boolean explicitFamily(CommandSpec spec) {
@@ -44,10 +55,10 @@ final class TemplateSettings {
   /** The kind: --backend when given, else the file's own (detected), else the default. */
   static Kind kind(CommandSpec spec, FirewallOptions fo, Optional<Path> file, Optional<Text> t) {
     if (explicitBackend(spec) || file.isEmpty() || t.isEmpty()) {
-      return Kind.parse(fo.backend);
+      return named(fo);
     }
     return Detect.kind(file.get().getFileName().toString(), t.get())
-        .orElseGet(() -> Kind.parse(fo.backend));
+        .orElseGet(() -> named(fo));
   }
 
   static Settings settings(FirewallOptions fo, Kind kind, PrefixSet lists,
