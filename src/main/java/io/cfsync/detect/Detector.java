@@ -28,8 +28,8 @@ import java.util.Set;
  *   <li>an iptables flavour whose INPUT drops: iptables in that flavour (both flavours, or
  *       also an operator nft chain that drops: refuse);</li>
  *   <li>an operator nft input chain that drops: nftables into that table with
- *       {@code --nft-table}, own table with an explicit {@code --policy restrict}, else refuse
- *       naming the table and chain;</li>
+ *       {@code --policy allow --nft-table}, own table with an explicit
+ *       {@code --policy restrict}, else refuse naming the table and chain;</li>
  *   <li>otherwise nftables (iptables when nft is not installed).</li>
  * </ol>
  */
@@ -126,7 +126,8 @@ public final class Detector {
         }
         if (!nftDrops.isEmpty()) {
           fights.addAll(nftDrops);
-          others.add("nftables --nft-table '" + dropTables.get(0).id() + "'");
+          others.add("nftables --policy allow --nft-table '" + dropTables.get(0).id()
+              + "' --nft-chain " + firstDropChain(dropTables.get(0)));
         }
         for (List<String> w : xtDrops.values()) {
           fights.addAll(w);
@@ -186,7 +187,8 @@ public final class Detector {
         if (!nftDrops.isEmpty()) {
           reasons.addAll(nftDrops);
           return refuse(String.join(", and ", nftDrops) + ", and " + String.join(", and ", all)
-              + ": two managers would fight over input; pass --backend nftables --nft-table '"
+              + ": two managers would fight over input; pass --backend nftables --policy allow "
+              + "--nft-table '"
               + dropTables.get(0).id() + "' --nft-chain " + firstDropChain(dropTables.get(0))
               + ", or --backend iptables");
         }
@@ -205,9 +207,9 @@ public final class Detector {
       if (!nftDrops.isEmpty()) {
         reasons.addAll(nftDrops);
         HostFacts.NftTable t = dropTables.get(0);
-        if (h.nftTable().isPresent()) {
-          reasons.add("--nft-table " + h.nftTable().get() + ": cfsync keeps its sets and one "
-              + "tagged rule in that table");
+        if (h.nftTable().isPresent() && h.policy().filter(Policy.ALLOW::equals).isPresent()) {
+          reasons.add("--policy allow --nft-table " + h.nftTable().get() + ": cfsync keeps its "
+              + "sets and one tagged rule in that table");
           return choose("nftables", Optional.empty());
         }
         if (h.policy().filter(Policy.RESTRICT::equals).isPresent()) {
@@ -217,7 +219,8 @@ public final class Detector {
         }
         String chain = firstDropChain(t);
         return refuse(nftDrops.get(0) + ", and an accept in cfsync's own table cannot "
-            + "override that drop; pass --nft-table '" + t.id() + "' --nft-chain " + chain
+            + "override that drop; pass --policy allow --nft-table '" + t.id() + "' --nft-chain "
+            + chain
             + " (cfsync keeps its sets and one tagged rule there) or, if that chain already "
             + "accepts ports " + h.ports() + ", --policy restrict");
       }

@@ -87,7 +87,8 @@ class DetectorTest {
         .operatorTable("inet", "filter", "input", "drop", true));
     assertThat(d.refusal().orElseThrow()).contains("UFW is active and table inet filter chain "
         + "input drops by default (policy drop)").contains("--backend ufw")
-        .contains("--backend nftables --nft-table 'inet filter'");
+        .contains("--backend nftables --policy allow --nft-table 'inet filter' --nft-chain "
+            + "input");
   }
 
   @Test
@@ -194,7 +195,8 @@ class DetectorTest {
     Detection d = decide(Facts.host().xtDrops(XtFlavour.LEGACY)
         .operatorTable("inet", "filter", "input", "drop", true));
     assertThat(d.refusal().orElseThrow()).contains("two managers would fight over input")
-        .contains("--backend nftables --nft-table 'inet filter' --nft-chain input")
+        .contains("--backend nftables --policy allow --nft-table 'inet filter' --nft-chain "
+            + "input")
         .contains("--backend iptables");
   }
 
@@ -203,11 +205,17 @@ class DetectorTest {
     Facts f = Facts.host().operatorTable("inet", "filter", "input", "drop", true);
     assertThat(decide(f).refusal().orElseThrow()).isEqualTo("--backend auto: table inet filter "
         + "chain input drops by default (policy drop), and an accept in cfsync's own table cannot "
-        + "override that drop; pass --nft-table 'inet filter' --nft-chain input (cfsync keeps its "
+        + "override that drop; pass --policy allow --nft-table 'inet filter' --nft-chain input "
+        + "(cfsync keeps its "
         + "sets and one tagged rule there) or, if that chain already accepts ports 80,443, "
         + "--policy restrict; firewall unchanged");
+    assertThat(decide(f, new Hints(Hook.INPUT, Optional.of(Policy.ALLOW),
+        Optional.of("inet filter"), Optional.of("input"), "80,443")).backend())
+        .hasValue("nftables");
+    // Without --policy allow the nftables backend restricts from its own table and would
+    // leave the drop in place.
     assertThat(decide(f, new Hints(Hook.INPUT, Optional.empty(), Optional.of("inet filter"),
-        Optional.of("input"), "80,443")).backend()).hasValue("nftables");
+        Optional.of("input"), "80,443")).refused()).isTrue();
     assertThat(decide(f, new Hints(Hook.INPUT, Optional.of(Policy.RESTRICT), Optional.empty(),
         Optional.empty(), "80,443")).backend()).hasValue("nftables");
     assertThat(decide(f, new Hints(Hook.INPUT, Optional.of(Policy.ALLOW), Optional.empty(),
@@ -218,7 +226,8 @@ class DetectorTest {
   void aChainThatEndsInADropCountsLikePolicyDrop() {
     Detection d = decide(Facts.host().operatorTable("ip", "filter", "INPUT", "accept", true));
     assertThat(d.refusal().orElseThrow()).contains("table ip filter chain INPUT drops by "
-        + "default (it ends in a drop)").contains("--nft-table 'ip filter' --nft-chain INPUT");
+        + "default (it ends in a drop)").contains("--policy allow --nft-table 'ip filter' "
+        + "--nft-chain INPUT");
   }
 
   @Test
