@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     resourceBundle = "io.cfsync.cli.TemplateHelp",
     description = {"Find the Cloudflare ranges each FILE allows (marker blocks, nft set "
         + "elements, iptables -s rules, ipset add lines, UFW commands and rule tuples, nginx "
-        + "set_real_ip_from) and compare them with the current lists by the addresses they "
+        + "set_real_ip_from, fail2ban ignoreip, CrowdSec whitelist cidr/ip lists, csf.ignore "
+        + "lines) and compare them with the current lists by the addresses they "
         + "cover. Prints the missing and stale prefixes per file and line. Each file's kind "
         + "is detected unless --backend names it. See docs/ci.md.", "",
         "Exit codes: 0 every file current (and loads, with --syntax), 1 a file unreadable, "

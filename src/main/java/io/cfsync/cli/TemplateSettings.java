@@ -1,5 +1,6 @@
 package io.cfsync.cli;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.cfsync.backend.Action;
 import io.cfsync.backend.Hook;
@@ -70,7 +71,8 @@ final class TemplateSettings {
       case "docker-user", "docker_user" -> Hook.DOCKER_USER;
       default -> throw new UsageError("--hook \"" + fo.hook + "\": use input or docker-user");
     };
-    if (hook == Hook.DOCKER_USER && (kind == Kind.UFW || kind == Kind.NGINX)) {
+    if (hook == Hook.DOCKER_USER && kind != Kind.NFTABLES && kind != Kind.IPTABLES
+        && kind != Kind.IPSET) {
       throw new UsageError("--hook docker-user: the " + kind.word() + " template has no "
           + "docker-user form; use nftables, iptables or ipset");
     }
@@ -104,7 +106,12 @@ final class TemplateSettings {
     for (Family f : families) {
       selected = selected.union(lists.only(f));
     }
-    return new Settings(selected, families, PortRange.parseList(fo.ports), pol, hook, action,
+    ImmutableList<PortRange> ports = PortRange.parseList(fo.ports);
+    if (kind == Kind.IPTABLES && hook == Hook.INPUT) {
+      // The file's jump is one multiport match: refuse what iptables-restore would refuse.
+      io.cfsync.backend.XtChain.jump(hook, ports, Naming.DEFAULT);
+    }
+    return new Settings(selected, families, ports, pol, hook, action,
         PrefixSet.of(extras), new Naming(fo.table, fo.chain, fo.setName, fo.comment),
         tableFamily, table, chain);
   }
