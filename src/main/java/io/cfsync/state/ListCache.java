@@ -2,12 +2,10 @@ package io.cfsync.state;
 
 import com.fasterxml.jackson.jr.ob.JSON;
 import com.google.common.collect.ImmutableList;
-import com.google.common.hash.Hashing;
 import io.cfsync.model.Prefix;
 import io.cfsync.source.Fetched;
 import io.cfsync.source.UrlState;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +31,7 @@ public final class ListCache {
   /** The file name for a source: readable kind plus a hash of the full spec. */
   static String fileName(String source) {
     String kind = source.replaceAll("[^a-z0-9-].*$", "");
-    String hash = Hashing.sha256().hashString(source, StandardCharsets.UTF_8).toString()
-        .substring(0, 12);
+    String hash = Sha256.hex(source).substring(0, 12);
     return "cache-" + (kind.isEmpty() ? "source" : kind) + "-" + hash + ".json";
   }
 
@@ -44,7 +41,7 @@ public final class ListCache {
     for (Prefix p : prefixes) {
       sb.append(p).append('\n');
     }
-    return Hashing.sha256().hashString(sb, StandardCharsets.UTF_8).toString();
+    return Sha256.hex(sb);
   }
 
   public CachedList store(Fetched f, Instant now) {

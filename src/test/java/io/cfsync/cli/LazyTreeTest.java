@@ -35,6 +35,18 @@ class LazyTreeTest {
   }
 
   @Test
+  void hotCommandTableAgreesWithTheRootAnnotation() {
+    picocli.CommandLine.Command root = Main.class.getAnnotation(picocli.CommandLine.Command.class);
+    assertThat(root.name()).isEqualTo(Main.NAME);
+    assertThat(Main.HOT).isNotEmpty();
+    for (var e : Main.HOT.entrySet()) {
+      assertThat(root.subcommands()).contains(e.getValue());
+      assertThat(e.getValue().getAnnotation(picocli.CommandLine.Command.class).name())
+          .isEqualTo(e.getKey());
+    }
+  }
+
+  @Test
   void lazyRunStillMapsUsageErrorsTo64() {
     assertThat(Cli.run("fetch", "--no-such-option").code()).isEqualTo(64);
     assertThat(Cli.run("fetch", "--family", "7", "--source", "builtin", "--config",
