@@ -84,13 +84,14 @@ public final class Main implements Callable<Integer> {
     if (args.length > 0) {
       Class<?> hot = HOT.get(args[0]);
       if (hot != null) {
-        return bareRootWith(args[0], hot);
+        return configure(FastSpecs.tree(NAME, args[0], args)
+            .orElseGet(() -> reflectiveTree(args[0], hot)));
       }
       Command root = Main.class.getAnnotation(Command.class);
       for (Class<?> sub : root.subcommands()) {
         Command c = sub.getAnnotation(Command.class);
         if (c != null && c.name().equals(args[0])) {
-          return bareRootWith(c.name(), sub);
+          return configure(reflectiveTree(c.name(), sub));
         }
       }
     }
@@ -100,20 +101,21 @@ public final class Main implements Callable<Integer> {
   /**
    * The timer's commands by name, so that finding one parses no annotation: reading the root's
    * {@code @Command} loads every subcommand class and makes a proxy per annotation, a tenth of
-   * a no-op run. LazyTreeTest checks that this agrees with the annotation; a name missing here
-   * still works through the annotation.
+   * a no-op run. These are also built from {@link FastSpecs}. LazyTreeTest checks that this
+   * agrees with the annotation; a name missing here still works through the annotation.
    */
   static final java.util.Map<String, Class<?>> HOT = java.util.Map.of(
       "fetch", FetchCommand.class, "plan", PlanCommand.class, "apply", ApplyCommand.class);
 
-  private static CommandLine bareRootWith(String name, Class<?> sub) {
+  /** {@code cfsync NAME} built by picocli's reflection, under a bare root (not configured). */
+  static CommandLine reflectiveTree(String name, Class<?> sub) {
     // The root's own options (-h, -V) cannot follow a subcommand name, so the bare root
     // needs none: building picocli's help mixin is itself a reflective pass.
     CommandSpec spec = CommandSpec.wrapWithoutInspection(new Main());
     spec.name(NAME);
     CommandLine cl = new CommandLine(spec);
     cl.addSubcommand(name, sub);
-    return configure(cl);
+    return cl;
   }
 
   static final String NAME = "cfsync";
