@@ -47,6 +47,20 @@ class LazyTreeTest {
   }
 
   @Test
+  void versionShortcutPrintsWhatPicocliPrints() {
+    java.io.StringWriter expected = new java.io.StringWriter();
+    CommandLine full = Main.commandLine();
+    full.setOut(new java.io.PrintWriter(expected));
+    assertThat(full.execute("--version")).isZero();
+    for (String flag : new String[] {"--version", "-V"}) {
+      Cli.Result r = Cli.run(flag);
+      assertThat(r.code()).isZero();
+      assertThat(r.out().replace("\r\n", "\n")).isEqualTo(expected.toString()
+          .replace("\r\n", "\n")).startsWith("cfsync ");
+    }
+  }
+
+  @Test
   void lazyRunStillMapsUsageErrorsTo64() {
     assertThat(Cli.run("fetch", "--no-such-option").code()).isEqualTo(64);
     assertThat(Cli.run("fetch", "--family", "7", "--source", "builtin", "--config",
