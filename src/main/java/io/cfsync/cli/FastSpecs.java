@@ -113,6 +113,13 @@ public final class FastSpecs {
           throw new IllegalStateException("option " + o.longestName() + " is not a field of "
               + "the command or one of its mixins (" + owner + ", " + o.userObject() + ")");
         }
+        if (o.parameterConsumer() != null || o.interactive()
+            || !o.preprocessor().getClass().getSimpleName().equals("NoOpParameterPreprocessor")) {
+          // Not carried by the text model: fail the build rather than parse differently.
+          throw new IllegalStateException("option " + o.longestName() + " uses a parameter "
+              + "consumer, preprocessor or prompt; teach FastSpecs "
+              + "to carry it or drop the command from Main.HOT");
+        }
         List<String> converters = new ArrayList<>();
         for (ITypeConverter<?> c : o.converters()) {
           converters.add(c.getClass().getName());

@@ -44,7 +44,11 @@ class FastSpecsTest {
     }
   }
 
-  /** What parsing depends on, per option (help options are left to the reflective path). */
+  /**
+   * What parsing depends on, per option (help options are left to the reflective path, and
+   * with them descriptions and completion candidates, which only help and completion read;
+   * prompts only matter to interactive options, which FastSpecs refuses to write).
+   */
   private static Map<String, List<Object>> describe(CommandSpec spec) {
     Map<String, List<Object>> out = new LinkedHashMap<>();
     for (OptionSpec o : spec.options()) {
@@ -57,13 +61,20 @@ class FastSpecsTest {
           String.valueOf(o.fallbackValue()), o.hidden(), o.order(), o.interactive(),
           o.typeInfo().isMultiValue(), o.typeInfo().isCollection(), o.typeInfo().isBoolean(),
           o.typeInfo().isOptional(), o.typeInfo().getClassName(), o.command().name(),
-          String.valueOf(o.initialValue()), o.hasInitialValue(), o.inherited(), o.scopeType()));
+          String.valueOf(o.initialValue()), o.hasInitialValue(), o.inherited(), o.scopeType(),
+          String.valueOf(o.mapFallbackValue()), kind(o.parameterConsumer()),
+          kind(o.preprocessor())));
       for (var c : o.converters()) {
         d.add(c.getClass());
       }
       out.put(o.longestName(), d);
     }
     return out;
+  }
+
+  /** A hook's class: what a new option's custom consumer or preprocessor would change. */
+  private static String kind(Object hook) {
+    return hook == null ? "none" : hook.getClass().getName();
   }
 
   @Test
