@@ -7,6 +7,7 @@ import io.cfsync.source.Fetched;
 import io.cfsync.source.UrlState;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.chrono.IsoChronology;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +71,9 @@ public final class ListCache {
       }
       if (y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 && h >= 0 && h <= 23 && mi >= 0
           && mi <= 59 && se >= 0 && se <= 59 && nano >= 0
-          && d <= java.time.YearMonth.of(y, mo).lengthOfMonth()) {
+          // Month and IsoChronology, not YearMonth: YearMonth's class set-up builds a
+          // DateTimeFormatter, the very machinery this method avoids.
+          && d <= java.time.Month.of(mo).length(IsoChronology.INSTANCE.isLeapYear(y))) {
         long day = java.time.LocalDate.of(y, mo, d).toEpochDay();
         return Instant.ofEpochSecond(day * 86400 + h * 3600L + mi * 60L + se, nano);
       }
