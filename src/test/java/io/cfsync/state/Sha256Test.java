@@ -21,6 +21,19 @@ class Sha256Test {
   }
 
   @Test
+  void agreesWithTheJdkDigestAtEveryPaddingBoundaryAndOnLongInput() throws Exception {
+    Random r = new Random(17);
+    for (int len = 0; len < 300; len++) {
+      byte[] data = new byte[len];
+      r.nextBytes(data);
+      assertThat(Sha256.hex(data)).as("length %s", len).isEqualTo(jdk(data));
+    }
+    byte[] big = new byte[1 << 20];
+    r.nextBytes(big);
+    assertThat(Sha256.hex(big)).isEqualTo(jdk(big));
+  }
+
+  @Test
   void hashesTextAsUtf8() throws Exception {
     String s = "cloudflare url:https://exämple.test/ips ✓\n";
     assertThat(Sha256.hex(s)).isEqualTo(jdk(s.getBytes(StandardCharsets.UTF_8)));
