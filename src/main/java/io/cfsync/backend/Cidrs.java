@@ -1,13 +1,9 @@
 package io.cfsync.backend;
 
 import com.google.common.collect.ImmutableList;
-import com.google.common.collect.Range;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,14 +19,15 @@ public final class Cidrs {
 
   /** Collects CIDRs (or bare host addresses) into a {@link PrefixSet}. */
   public static final class Collector {
-    private final List<Range<BigInteger>> v4 = new ArrayList<>();
-    private final List<Range<BigInteger>> v6 = new ArrayList<>();
+    private final PrefixSet.Builder set = new PrefixSet.Builder();
+    private int size;
 
     /** Adds {@code text}; false (and nothing added) when it is no canonical CIDR or host. */
     public boolean add(String text) {
       long[] r = parseV4(text);
       if (r != null) {
-        v4.add(Range.closedOpen(BigInteger.valueOf(r[0]), BigInteger.valueOf(r[1])));
+        set.add(Family.V4, 0, r[0], 0, r[1] - 1);
+        size++;
         return true;
       }
       if (text.indexOf(':') < 0) {
@@ -40,18 +37,17 @@ public final class Cidrs {
       if (p.isEmpty() || p.get().family() != Family.V6) {
         return false;
       }
-      v6.add(Range.closedOpen(p.get().first(), p.get().end()));
+      set.add(p.get());
+      size++;
       return true;
     }
 
     public int size() {
-      return v4.size() + v6.size();
+      return size;
     }
 
     public PrefixSet build() {
-      PrefixSet a = v4.isEmpty() ? PrefixSet.empty() : PrefixSet.ofRanges(Family.V4, v4);
-      PrefixSet b = v6.isEmpty() ? PrefixSet.empty() : PrefixSet.ofRanges(Family.V6, v6);
-      return b.isEmpty() ? a : a.isEmpty() ? b : a.union(b);
+      return set.build();
     }
   }
 
@@ -115,9 +111,9 @@ public final class Cidrs {
       return out.build();
     }
     StringBuilder sb = new StringBuilder(18);
-    for (Range<BigInteger> r : set.ranges(Family.V4).asRanges()) {
-      long lo = r.lowerEndpoint().longValueExact();
-      long hi = r.upperEndpoint().longValueExact();
+    set.forEachRange(Family.V4, (firstHi, first, lastHi, last) -> {
+      long lo = first;
+      long hi = last + 1;
       while (lo < hi) {
         int align = lo == 0 ? 32 : Long.numberOfTrailingZeros(lo);
         int fit = 63 - Long.numberOfLeadingZeros(hi - lo);
@@ -128,7 +124,7 @@ public final class Cidrs {
         out.add(sb.toString());
         lo += 1L << bits;
       }
-    }
+    });
     return out.build();
   }
 }

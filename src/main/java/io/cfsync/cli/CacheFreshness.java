@@ -84,8 +84,14 @@ final class CacheFreshness {
           + "--max-age " + maxAge.toSeconds() + " s; asking the server");
       return Optional.empty();
     }
-    ImmutableList<Prefix> kept = c.prefixes().stream()
-        .filter(p -> families.contains(p.family())).collect(ImmutableList.toImmutableList());
+    ImmutableList.Builder<Prefix> keep = ImmutableList.builderWithExpectedSize(
+        c.prefixes().size());
+    for (Prefix p : c.prefixes()) {
+      if (families.contains(p.family())) {
+        keep.add(p);
+      }
+    }
+    ImmutableList<Prefix> kept = keep.build();
     try {
       Validator.checkCounts(s.name() + " (cached copy)", kept, families, limits);
     } catch (SourceRejected e) {

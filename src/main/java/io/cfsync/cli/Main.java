@@ -35,6 +35,15 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line and returns the exit code (tests call this in-process). */
   public static int run(String... args) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // What picocli prints for the root's -V (LazyTreeTest compares), without building the
+      // tree of every command for it.
+      for (String line : new Version().getVersion()) {
+        System.out.println(line);
+      }
+      return 0;
+    }
+    skipUnusedConverters();
     CommandLine cl = commandLineFor(args);
     try {
       ConfigDefaults defaults = ConfigDefaults.load(Arrays.asList(args));
@@ -55,6 +64,20 @@ public final class Main implements Callable<Integer> {
     return cl.execute(args);
   }
 
+  /**
+   * Every picocli {@code CommandLine} registers converters for java.sql and java.time types by
+   * reflection ({@code Class.forName}, {@code getDeclaredMethod}), a few per cent of a short
+   * run. cfsync has no option of those types: durations go through {@link Durations}.
+   * picocli's documented switch turns that off; an operator's own setting wins.
+   */
+  private static void skipUnusedConverters() {
+    if (System.getProperty(CONVERTER_EXCLUDES) == null) {
+      System.setProperty(CONVERTER_EXCLUDES, "java\\.sql\\..*|java\\.time\\.(?!Duration$).*");
+    }
+  }
+
+  private static final String CONVERTER_EXCLUDES = "picocli.converters.excludes";
+
   /** The configured command tree (also used to generate the man page and completion). */
   public static CommandLine commandLine() {
     return configure(new CommandLine(new Main()));
@@ -66,23 +89,44 @@ public final class Main implements Callable<Integer> {
    * subcommand (the cron and timer case), only that one is built under a bare root.
    */
   static CommandLine commandLineFor(String... args) {
-    Command root = Main.class.getAnnotation(Command.class);
     if (args.length > 0) {
+      Class<?> hot = HOT.get(args[0]);
+      if (hot != null) {
+        return configure(FastSpecs.tree(NAME, args[0], args)
+            .orElseGet(() -> reflectiveTree(args[0], hot)));
+      }
+      Command root = Main.class.getAnnotation(Command.class);
       for (Class<?> sub : root.subcommands()) {
         Command c = sub.getAnnotation(Command.class);
         if (c != null && c.name().equals(args[0])) {
-          // The root's own options (-h, -V) cannot follow a subcommand name, so the bare root
-          // needs none: building picocli's help mixin is itself a reflective pass.
-          CommandSpec spec = CommandSpec.wrapWithoutInspection(new Main());
-          spec.name(root.name());
-          CommandLine cl = new CommandLine(spec);
-          cl.addSubcommand(c.name(), sub);
-          return configure(cl);
+          return configure(reflectiveTree(c.name(), sub));
         }
       }
     }
     return commandLine();
   }
+
+  /**
+   * The timer's commands by name, so that finding one parses no annotation: reading the root's
+   * {@code @Command} loads every subcommand class and makes a proxy per annotation, a tenth of
+   * a no-op run. These are also built from {@link FastSpecs}. LazyTreeTest checks that this
+   * agrees with the annotation; a name missing here still works through the annotation.
+   */
+  static final java.util.Map<String, Class<?>> HOT = java.util.Map.of(
+      "fetch", FetchCommand.class, "plan", PlanCommand.class, "apply", ApplyCommand.class);
+
+  /** {@code cfsync NAME} built by picocli's reflection, under a bare root (not configured). */
+  static CommandLine reflectiveTree(String name, Class<?> sub) {
+    // The root's own options (-h, -V) cannot follow a subcommand name, so the bare root
+    // needs none: building picocli's help mixin is itself a reflective pass.
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(new Main());
+    spec.name(NAME);
+    CommandLine cl = new CommandLine(spec);
+    cl.addSubcommand(name, sub);
+    return cl;
+  }
+
+  static final String NAME = "cfsync";
 
   private static CommandLine configure(CommandLine cl) {
     Errors errors = new Errors();

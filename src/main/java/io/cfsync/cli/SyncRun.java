@@ -13,7 +13,6 @@ import io.cfsync.sync.Resolution;
 import io.cfsync.sync.Sync;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -63,7 +62,7 @@ final class SyncRun {
   /** One line: what changed per family, from where, how long. */
   static String summary(Outcome o, boolean applied) {
     Plan plan = o.prepared().plan();
-    String took = String.format(Locale.ROOT, "%.2f s", o.took().toNanos() / 1e9);
+    String took = seconds(o.took());
     String from = Lists.describe(o.lists()) + (o.lists().addOnly() ? ", add-only fallback" : "");
     if (plan.isEmpty()) {
       return o.backend().name() + ": in sync (" + o.prepared().effective().prefixes()
@@ -80,6 +79,16 @@ final class SyncRun {
     sb.append(plan.commands().size()).append(" command(s); source ").append(from).append("; ")
         .append(took);
     return sb.toString();
+  }
+
+  /**
+   * "0.17 s": two decimals, rounded half up, without String.format, whose Formatter and
+   * locale data are a few per cent of a no-op run's start-up.
+   */
+  static String seconds(Duration d) {
+    long cs = (d.toNanos() + 5_000_000) / 10_000_000;
+    long frac = cs % 100;
+    return (cs / 100) + (frac < 10 ? ".0" : ".") + frac + " s";
   }
 
   static Map<String, Object> json(String schema, Outcome o, boolean dryRun) {

@@ -220,9 +220,75 @@ public final class PrefixSet {
     return out.build();
   }
 
-  /** The number of prefixes {@link #prefixes(Family)} would return. */
+  /** The number of prefixes {@link #prefixes(Family)} would return (without building them). */
   public int prefixCount(Family family) {
-    return prefixes(family).size();
+    return spans(family).prefixCount(family);
+  }
+
+  /** Receives one inclusive range of 128-bit addresses; IPv4 is the low 32 bits of lo. */
+  @FunctionalInterface
+  public interface RangeVisitor {
+    void range(long firstHi, long firstLo, long lastHi, long lastLo);
+  }
+
+  /**
+   * Visits the ranges of one family, ascending, as primitives: what renders 100k-element
+   * sets, where {@link #ranges} would build a guava range and two BigIntegers per range.
+   */
+  public void forEachRange(Family family, RangeVisitor visitor) {
+    spans(family).forEach(visitor);
+  }
+
+  /**
+   * Collects ranges in any order (overlapping, adjacent, duplicated, both families) and
+   * builds the set with one primitive sort: for readers of tools' 100k-element listings.
+   */
+  public static final class Builder {
+    private long[] v4 = new long[64];
+    private int n4;
+    private long[] v6 = new long[64];
+    private int n6;
+
+    /** Adds the inclusive range first..last; IPv4 addresses are the low 32 bits of lo. */
+    public Builder add(Family family, long firstHi, long firstLo, long lastHi, long lastLo) {
+      if (family == Family.V4) {
+        checkArgument(firstHi == 0 && lastHi == 0 && (firstLo >>> 32) == 0
+            && (lastLo >>> 32) == 0 && firstLo <= lastLo, "not an IPv4 range: %s-%s", firstLo,
+            lastLo);
+        if (4 * n4 + 4 > v4.length) {
+          v4 = Arrays.copyOf(v4, v4.length * 2);
+        }
+        put(v4, n4++, firstHi, firstLo, lastHi, lastLo);
+      } else {
+        checkArgument(Spans.compare(firstHi, firstLo, lastHi, lastLo) <= 0, "empty range");
+        if (4 * n6 + 4 > v6.length) {
+          v6 = Arrays.copyOf(v6, v6.length * 2);
+        }
+        put(v6, n6++, firstHi, firstLo, lastHi, lastLo);
+      }
+      return this;
+    }
+
+    /** Adds every address of {@code p}. */
+    public Builder add(Prefix p) {
+      byte[] b = p.network().getAddress();
+      int bits = p.family().bits();
+      long hi = Spans.hi(b);
+      long lo = Spans.lo(b);
+      return add(p.family(), hi, lo, hi | Spans.maskHi(bits, p.length()),
+          lo | Spans.maskLo(bits, p.length()));
+    }
+
+    private static void put(long[] q, int i, long a, long b, long c, long d) {
+      q[4 * i] = a;
+      q[4 * i + 1] = b;
+      q[4 * i + 2] = c;
+      q[4 * i + 3] = d;
+    }
+
+    public PrefixSet build() {
+      return new PrefixSet(Spans.ofUnsorted(v4, n4), Spans.ofUnsorted(v6, n6));
+    }
   }
 
   /** Per family, the minimal prefixes: convenient for JSON and rendering. */

@@ -143,6 +143,34 @@ final class Spans {
 
   /** Sorts unsorted {first, last} quadruples and merges them. */
   static Spans ofUnsorted(long[] quads, int count) {
+    boolean sorted = true;
+    boolean v4 = true;
+    for (int i = 0; i < count; i++) {
+      int p = 4 * i;
+      sorted &= i == 0 || compare(quads[p - 4], quads[p - 3], quads[p], quads[p + 1]) <= 0;
+      v4 &= quads[p] == 0 && (quads[p + 1] >>> 32) == 0;
+    }
+    if (sorted) {
+      Builder b = new Builder();
+      for (int i = 0; i < count; i++) {
+        b.add(quads[4 * i], quads[4 * i + 1], quads[4 * i + 2], quads[4 * i + 3]);
+      }
+      return b.build();
+    }
+    if (v4) {
+      // first (32 bits) above the index (31 bits): one primitive sort, no boxing, no comparator
+      long[] keys = new long[count];
+      for (int i = 0; i < count; i++) {
+        keys[i] = quads[4 * i + 1] << 31 | i;
+      }
+      Arrays.sort(keys);
+      Builder b = new Builder();
+      for (long k : keys) {
+        int i = (int) (k & 0x7fffffffL);
+        b.add(quads[4 * i], quads[4 * i + 1], quads[4 * i + 2], quads[4 * i + 3]);
+      }
+      return b.build();
+    }
     Integer[] order = new Integer[count];
     for (int i = 0; i < count; i++) {
       order[i] = i;
@@ -353,6 +381,51 @@ final class Spans {
         sLo = eLo + 1;
         sHi = sLo == 0 ? eHi + 1 : eHi;
       }
+    }
+  }
+
+  /** The number of prefixes {@link #prefixes} would produce, without producing them. */
+  int prefixCount(Family family) {
+    int bits = family.bits();
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      long sHi = d[4 * i];
+      long sLo = d[4 * i + 1];
+      long lHi = d[4 * i + 2];
+      long lLo = d[4 * i + 3];
+      while (true) {
+        int align = sLo != 0 ? Long.numberOfTrailingZeros(sLo)
+            : sHi != 0 ? 64 + Long.numberOfTrailingZeros(sHi) : 128;
+        long rLo = lLo - sLo;
+        long rHi = lHi - sHi - (Long.compareUnsigned(lLo, sLo) < 0 ? 1 : 0);
+        int fit;
+        if (rHi == -1L && rLo == -1L) {
+          fit = 128;
+        } else {
+          long cLo = rLo + 1;
+          long cHi = cLo == 0 ? rHi + 1 : rHi;
+          fit = (cHi != 0 ? 128 - Long.numberOfLeadingZeros(cHi)
+              : 64 - Long.numberOfLeadingZeros(cLo)) - 1;
+        }
+        int size = Math.min(Math.min(align, fit), bits);
+        count++;
+        long eHi = sHi | maskHi(128, 128 - size);
+        long eLo = sLo | maskLo(128, 128 - size);
+        if (eHi == lHi && eLo == lLo) {
+          break;
+        }
+        sLo = eLo + 1;
+        sHi = sLo == 0 ? eHi + 1 : eHi;
+      }
+    }
+    return count;
+  }
+
+  /** Each range in ascending order. */
+  void forEach(PrefixSet.RangeVisitor v) {
+    for (int i = 0; i < n; i++) {
+      int p = 4 * i;
+      v.range(d[p], d[p + 1], d[p + 2], d[p + 3]);
     }
   }
 

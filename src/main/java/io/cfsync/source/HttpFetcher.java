@@ -106,6 +106,82 @@ public final class HttpFetcher {
     return u;
   }
 
+  /**
+   * {@link #checkUrl} for a source's spec, at parse time. A URL of the plain shape every
+   * real list URL has (scheme, lower-case host name or IPv4 address, port, simple path) is
+   * accepted by inspection; anything else goes through okhttp's parser. A run served from
+   * the cache ({@code --max-age}) then loads neither okhttp nor Kotlin at all.
+   */
+  public static void validateUrl(String url) {
+    if (!plainlyAllowed(url)) {
+      checkUrl(url);
+    }
+  }
+
+  /** True only for URLs that {@link #checkUrl} accepts too (a test holds them to it). */
+  static boolean plainlyAllowed(String url) {
+    boolean https = url.startsWith("https://");
+    if (!https && !url.startsWith("http://")) {
+      return false;
+    }
+    int i = https ? 8 : 7;
+    int start = i;
+    int n = url.length();
+    while (i < n && hostChar(url.charAt(i))) {
+      i++;
+    }
+    String host = url.substring(start, i);
+    if (!plainHost(host)) {
+      return false;
+    }
+    if (i < n && url.charAt(i) == ':') {
+      int p = ++i;
+      int port = 0;
+      while (i < n && i - p < 5 && url.charAt(i) >= '0' && url.charAt(i) <= '9') {
+        port = port * 10 + (url.charAt(i++) - '0');
+      }
+      if (i == p || port < 1 || port > 65535) {
+        return false;
+      }
+    }
+    if (i < n && url.charAt(i) != '/') {
+      return false;
+    }
+    for (; i < n; i++) {
+      char c = url.charAt(i);
+      if (!hostChar(c) && "/_~?=&".indexOf(c) < 0 && !(c >= 'A' && c <= 'Z')) {
+        return false;
+      }
+    }
+    return https || isLoopback(host);
+  }
+
+  private static boolean hostChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+  }
+
+  /** Dot-separated labels of [a-z0-9-], none empty or edged with '-'; numbers as IPv4. */
+  private static boolean plainHost(String host) {
+    if (host.isEmpty() || host.length() > 253) {
+      return false;
+    }
+    int label = 0;
+    boolean numeric = true;
+    for (int i = 0; i <= host.length(); i++) {
+      if (i == host.length() || host.charAt(i) == '.') {
+        if (label == 0 || label > 63 || host.charAt(i - 1) == '-'
+            || host.charAt(i - label) == '-') {
+          return false;
+        }
+        label = 0;
+      } else {
+        numeric &= host.charAt(i) >= '0' && host.charAt(i) <= '9';
+        label++;
+      }
+    }
+    return !numeric || InetAddresses.isInetAddress(host);
+  }
+
   static boolean isLoopback(String host) {
     if (host.equalsIgnoreCase("localhost")) {
       return true;

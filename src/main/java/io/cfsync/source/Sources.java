@@ -22,13 +22,13 @@ public final class Sources {
     if (spec.equals("cloudflare")) {
       String v4 = o.ipv4Url().orElse(CloudflareSource.DEFAULT_V4);
       String v6 = o.ipv6Url().orElse(CloudflareSource.DEFAULT_V6);
-      HttpFetcher.checkUrl(v4);
-      HttpFetcher.checkUrl(v6);
+      HttpFetcher.validateUrl(v4);
+      HttpFetcher.validateUrl(v6);
       return new CloudflareSource(v4, v6);
     }
     if (spec.equals("cloudflare-api")) {
       String url = o.apiUrl().orElse(ApiSource.DEFAULT_URL);
-      HttpFetcher.checkUrl(url);
+      HttpFetcher.validateUrl(url);
       return new ApiSource(url);
     }
     if (spec.equals("builtin")) {

@@ -12,7 +12,7 @@ final class UrlSource implements Source {
   private final String url;
 
   UrlSource(String url) {
-    HttpFetcher.checkUrl(url);
+    HttpFetcher.validateUrl(url);
     this.url = url;
   }
 

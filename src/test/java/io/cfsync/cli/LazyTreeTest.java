@@ -35,13 +35,41 @@ class LazyTreeTest {
   }
 
   @Test
+  void hotCommandTableAgreesWithTheRootAnnotation() {
+    picocli.CommandLine.Command root = Main.class.getAnnotation(picocli.CommandLine.Command.class);
+    assertThat(root.name()).isEqualTo(Main.NAME);
+    assertThat(Main.HOT).isNotEmpty();
+    for (var e : Main.HOT.entrySet()) {
+      assertThat(root.subcommands()).contains(e.getValue());
+      assertThat(e.getValue().getAnnotation(picocli.CommandLine.Command.class).name())
+          .isEqualTo(e.getKey());
+    }
+  }
+
+  @Test
+  void versionShortcutPrintsWhatPicocliPrints() {
+    java.io.StringWriter expected = new java.io.StringWriter();
+    CommandLine full = Main.commandLine();
+    full.setOut(new java.io.PrintWriter(expected));
+    assertThat(full.execute("--version")).isZero();
+    for (String flag : new String[] {"--version", "-V"}) {
+      Cli.Result r = Cli.run(flag);
+      assertThat(r.code()).isZero();
+      assertThat(r.out().replace("\r\n", "\n")).isEqualTo(expected.toString()
+          .replace("\r\n", "\n")).startsWith("cfsync ");
+    }
+  }
+
+  @Test
   void lazyRunStillMapsUsageErrorsTo64() {
     assertThat(Cli.run("fetch", "--no-such-option").code()).isEqualTo(64);
     assertThat(Cli.run("fetch", "--family", "7", "--source", "builtin", "--config",
         "/dev/null").code()).isEqualTo(64);
   }
 
-  private static java.util.List<String> names(CommandLine cl) {
-    return cl.getCommandSpec().options().stream().map(o -> o.longestName()).toList();
+  /** Option names; -h/-V are left out: the timer commands' fast model routes them away. */
+  private static java.util.Set<String> names(CommandLine cl) {
+    return cl.getCommandSpec().options().stream().filter(o -> !o.usageHelp() && !o.versionHelp())
+        .map(o -> o.longestName()).collect(java.util.stream.Collectors.toSet());
   }
 }

@@ -304,4 +304,52 @@ class PrefixSetTest {
     assertThatThrownBy(() -> range("1.0.0.2", "1.0.0.1"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
   }
+  @Test
+  void primitiveBuilderAndVisitorAgreeWithThePrefixAndRangePaths() {
+    Random r = new Random(11);
+    for (int round = 0; round < 50; round++) {
+      List<Prefix> prefixes = new ArrayList<>();
+      PrefixSet.Builder viaPrefixes = new PrefixSet.Builder();
+      PrefixSet.Builder viaLongs = new PrefixSet.Builder();
+      List<Range<BigInteger>> ranges = new ArrayList<>();
+      int n = 1 + r.nextInt(round < 40 ? 300 : 5000);
+      for (int i = 0; i < n; i++) {
+        boolean six = r.nextInt(4) == 0;
+        int len = six ? 8 + r.nextInt(121) : r.nextInt(33);
+        int host = (six ? 128 : 32) - len;
+        BigInteger any = six ? new BigInteger(128, r) : BigInteger.valueOf(r.nextInt() & 0xffffffffL);
+        Prefix p = Prefix.of(six ? Family.V6 : Family.V4, any.shiftRight(host).shiftLeft(host),
+            len);
+        prefixes.add(p);
+        viaPrefixes.add(p);
+        if (p.family() == Family.V4) {
+          long first = p.first().longValueExact();
+          long last = p.end().longValueExact() - 1;
+          viaLongs.add(Family.V4, 0, first, 0, last);
+          ranges.add(Range.closedOpen(p.first(), p.end()));
+        }
+      }
+      PrefixSet expected = PrefixSet.of(prefixes);
+      assertThat(viaPrefixes.build()).isEqualTo(expected);
+      assertThat(viaLongs.build()).isEqualTo(expected.only(Family.V4))
+          .isEqualTo(PrefixSet.ofRanges(Family.V4, ranges));
+      for (Family f : Family.values()) {
+        assertThat(expected.prefixCount(f)).isEqualTo(expected.prefixes(f).size());
+        List<Range<BigInteger>> seen = new ArrayList<>();
+        expected.forEachRange(f, (fh, fl, lh, ll) -> seen.add(Range.closedOpen(
+            Spans.big(fh, fl), Spans.bigEnd(lh, ll))));
+        assertThat(seen).containsExactlyElementsOf(expected.ranges(f).asRanges());
+      }
+    }
+  }
+
+  @Test
+  void primitiveBuilderRefusesRangesOutsideTheFamily() {
+    assertThatThrownBy(() -> new PrefixSet.Builder().add(Family.V4, 0, 1L << 32, 0, 1L << 32))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PrefixSet.Builder().add(Family.V4, 0, 5, 0, 4))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new PrefixSet.Builder().add(Family.V6, 0, 5, 0, 4))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

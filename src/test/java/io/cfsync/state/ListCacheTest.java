@@ -166,4 +166,36 @@ class ListCacheTest {
     assertThat(warnings).containsExactly("cache " + file("cloudflare-api")
         + " is not a cache of cloudflare-api; ignoring it");
   }
+  @Test
+  void readsStoredTimestampsExactlyAsInstantParseDoes() {
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < 20_000; i++) {
+      Instant t = Instant.ofEpochSecond(r.nextInt(Integer.MAX_VALUE) * 2L,
+          switch (i % 4) {
+            case 0 -> 0;
+            case 1 -> r.nextInt(1000) * 1_000_000;
+            case 2 -> r.nextInt(1_000_000) * 1000;
+            default -> r.nextInt(1_000_000_000);
+          });
+      assertThat(ListCache.instant(t.toString())).isEqualTo(t);
+    }
+    for (String odd : List.of("1969-12-31T23:59:59Z", "2026-02-29T00:00:00Z",
+        "2024-02-29T23:59:59.5Z", "2100-02-29T00:00:00Z", "2000-02-29T12:00:00Z",
+        "2026-04-31T00:00:00Z", "2026-05-04T10:00:00+00:00", "2026-05-04T10:00Z",
+        "2026-05-04T24:00:00Z", "2026-05-04T10:00:00.Z", "+12026-05-04T10:00:00Z")) {
+      Object expected;
+      try {
+        expected = Instant.parse(odd);
+      } catch (java.time.format.DateTimeParseException e) {
+        expected = e.getClass();
+      }
+      Object got;
+      try {
+        got = ListCache.instant(odd);
+      } catch (java.time.format.DateTimeParseException e) {
+        got = e.getClass();
+      }
+      assertThat(got).as(odd).isEqualTo(expected);
+    }
+  }
 }

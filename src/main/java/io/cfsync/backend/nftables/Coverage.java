@@ -6,28 +6,26 @@ import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
- * The addresses one set covers in one family, as sorted, coalesced closed-open ranges: what
- * a listing is read into, set by set and shard by shard, so that sets are compared by the
- * addresses they cover (never by element text) with one sort and a linear merge.
+ * The addresses one set covers in one family: what a listing is read into, set by set and
+ * shard by shard, so that sets are compared by the addresses they cover (never by element
+ * text). Held as the model's primitive ranges ({@link PrefixSet}): a 100k-element listing
+ * used to cost two BigIntegers and an array per element, and its sort a comparator call per
+ * comparison; IPv4 elements now go in as plain longs ({@link Builder#addV4}).
  */
 final class Coverage {
 
-  static final Coverage EMPTY_V4 = new Coverage(Family.V4, new BigInteger[0], new BigInteger[0]);
-  static final Coverage EMPTY_V6 = new Coverage(Family.V6, new BigInteger[0], new BigInteger[0]);
+  static final Coverage EMPTY_V4 = new Coverage(Family.V4, PrefixSet.empty());
+  static final Coverage EMPTY_V6 = new Coverage(Family.V6, PrefixSet.empty());
 
   final Family family;
-  private final BigInteger[] starts;
-  private final BigInteger[] ends;
+  private final PrefixSet set;
 
-  private Coverage(Family family, BigInteger[] starts, BigInteger[] ends) {
+  private Coverage(Family family, PrefixSet set) {
     this.family = family;
-    this.starts = starts;
-    this.ends = ends;
+    this.set = set;
   }
 
   static Coverage empty(Family f) {
@@ -37,98 +35,74 @@ final class Coverage {
   /** Collects ranges in any order, then sorts and coalesces them once. */
   static final class Builder {
     private final Family family;
-    private final List<BigInteger[]> ranges = new ArrayList<>();
+    private final PrefixSet.Builder ranges = new PrefixSet.Builder();
 
     Builder(Family family) {
       this.family = family;
     }
 
+    /** The closed-open range {@code [start, end)}; an empty one adds nothing. */
     Builder add(BigInteger start, BigInteger end) {
-      ranges.add(new BigInteger[] {start, end});
+      if (start.compareTo(end) < 0) {
+        BigInteger last = end.subtract(BigInteger.ONE);
+        ranges.add(family, start.shiftRight(64).longValue(), start.longValue(),
+            last.shiftRight(64).longValue(), last.longValue());
+      }
+      return this;
+    }
+
+    /** The IPv4 range {@code [start, end)} as unsigned 32-bit values. */
+    Builder addV4(long start, long end) {
+      if (start < end) {
+        ranges.add(Family.V4, 0, start, 0, end - 1);
+      }
       return this;
     }
 
     Builder addAll(Coverage c) {
-      for (int i = 0; i < c.starts.length; i++) {
-        add(c.starts[i], c.ends[i]);
-      }
+      c.set.forEachRange(family, (fh, fl, lh, ll) -> ranges.add(family, fh, fl, lh, ll));
       return this;
     }
 
     Coverage build() {
-      BigInteger[][] r = ranges.toArray(new BigInteger[0][]);
-      Arrays.sort(r, Comparator.comparing((BigInteger[] x) -> x[0]));
-      List<BigInteger> s = new ArrayList<>(r.length);
-      List<BigInteger> e = new ArrayList<>(r.length);
-      for (BigInteger[] x : r) {
-        int last = e.size() - 1;
-        if (last >= 0 && x[0].compareTo(e.get(last)) <= 0) {
-          if (x[1].compareTo(e.get(last)) > 0) {
-            e.set(last, x[1]);
-          }
-        } else {
-          s.add(x[0]);
-          e.add(x[1]);
-        }
-      }
-      return new Coverage(family, s.toArray(new BigInteger[0]), e.toArray(new BigInteger[0]));
+      return new Coverage(family, ranges.build().only(family));
     }
   }
 
   static Coverage of(Family f, List<Prefix> prefixes) {
     Builder b = new Builder(f);
     for (Prefix p : prefixes) {
-      BigInteger first = p.first();
-      b.add(first, first.add(BigInteger.ONE.shiftLeft(f.bits() - p.length())));
+      if (p.family() == f) {
+        b.ranges.add(p);
+      }
     }
     return b.build();
   }
 
   static Coverage of(PrefixSet set, Family f) {
-    Builder b = new Builder(f);
-    for (Range<BigInteger> r : set.ranges(f).asRanges()) {
-      b.add(r.lowerEndpoint(), r.upperEndpoint());
-    }
-    return b.build();
+    return new Coverage(f, set.only(f));
   }
 
   /** The fewest prefixes covering exactly these addresses, ascending: what gets written. */
   List<Prefix> prefixes() {
-    List<Prefix> out = new ArrayList<>(starts.length);
-    int bits = family.bits();
-    for (int i = 0; i < starts.length; i++) {
-      BigInteger start = starts[i];
-      while (start.compareTo(ends[i]) < 0) {
-        int align = start.signum() == 0 ? bits : start.getLowestSetBit();
-        int fit = ends[i].subtract(start).bitLength() - 1;
-        int size = Math.min(Math.min(align, fit), bits);
-        out.add(Prefix.of(family, start, bits - size));
-        start = start.add(BigInteger.ONE.shiftLeft(size));
-      }
-    }
-    return out;
+    return set.prefixes(family);
   }
 
   List<Range<BigInteger>> ranges() {
-    List<Range<BigInteger>> out = new ArrayList<>(starts.length);
-    for (int i = 0; i < starts.length; i++) {
-      out.add(Range.closedOpen(starts[i], ends[i]));
-    }
-    return out;
+    return new ArrayList<>(set.ranges(family).asRanges());
   }
 
   PrefixSet toPrefixSet() {
-    return PrefixSet.ofRanges(family, ranges());
+    return set;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Coverage c && c.family == family && Arrays.equals(starts, c.starts)
-        && Arrays.equals(ends, c.ends);
+    return o instanceof Coverage c && c.family == family && set.equals(c.set);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(starts) * 31 + Arrays.hashCode(ends);
+    return set.hashCode() * 31 + family.hashCode();
   }
 }

@@ -314,6 +314,17 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
     }
 
     private void prefix(String addr, long len) {
+      if (addr.indexOf(':') < 0) {
+        // IPv4 as longs: no BigInteger per element of a 100k set
+        long first = Addresses.v4(addr);
+        if (first < 0 || len < 0 || len > 32 || (first & ((1L << (32 - len)) - 1)) != 0) {
+          understood = false;
+          return;
+        }
+        v4.addV4(first, first + (1L << (32 - len)));
+        v4Count++;
+        return;
+      }
       Optional<Addresses.Addr> a = Addresses.parse(addr);
       if (a.isEmpty() || len < 0 || len > a.get().family().bits()) {
         understood = false;
@@ -329,6 +340,16 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
     }
 
     private void host(String text) {
+      if (text.indexOf(':') < 0) {
+        long v = Addresses.v4(text);
+        if (v < 0) {
+          understood = false;
+          return;
+        }
+        v4.addV4(v, v + 1);
+        v4Count++;
+        return;
+      }
       Optional<Addresses.Addr> a = Addresses.parse(text);
       if (a.isEmpty()) {
         understood = false;

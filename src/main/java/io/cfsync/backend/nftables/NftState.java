@@ -4,11 +4,8 @@ import com.google.common.base.Supplier;
 import com.google.common.base.Suppliers;
 import io.cfsync.backend.Installed;
 import io.cfsync.model.Family;
-import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -42,11 +39,11 @@ final class NftState implements Installed {
       edge.put(f, b.build());
     }
     this.prefixes = Suppliers.memoize(() -> {
-      List<Prefix> all = new ArrayList<>();
+      PrefixSet all = PrefixSet.empty();
       for (Coverage c : edge.values()) {
-        all.addAll(c.prefixes());
+        all = all.union(c.toPrefixSet());
       }
-      return PrefixSet.of(all);
+      return all;
     });
   }
 

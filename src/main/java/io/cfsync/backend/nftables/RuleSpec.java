@@ -54,6 +54,47 @@ record RuleSpec(boolean loopback, Optional<Family> family, boolean forward,
         ImmutableList.of(set), false, Verdict.ACCEPT, Optional.of(tag));
   }
 
+  /*
+   * equals and hashCode written out: a record's generated ones link through ObjectMethods'
+   * method-handle bootstrap on first use (LambdaForms spun at run time, not in the CDS
+   * archive), and comparing the rules is the first such call of every no-op nftables run,
+   * several per cent of its start-up. Ports compare by their bounds for the same reason.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RuleSpec r && loopback == r.loopback && forward == r.forward
+        && ctNew == r.ctNew && negated == r.negated && verdict == r.verdict
+        && family.equals(r.family) && samePorts(ports, r.ports) && sets.equals(r.sets)
+        && comment.equals(r.comment);
+  }
+
+  private static boolean samePorts(List<PortRange> a, List<PortRange> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (a.get(i).low() != b.get(i).low() || a.get(i).high() != b.get(i).high()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = Boolean.hashCode(loopback);
+    h = 31 * h + family.hashCode();
+    h = 31 * h + Boolean.hashCode(forward);
+    for (PortRange p : ports) {
+      h = 31 * h + p.low() * 65537 + p.high();
+    }
+    h = 31 * h + Boolean.hashCode(ctNew);
+    h = 31 * h + sets.hashCode();
+    h = 31 * h + Boolean.hashCode(negated);
+    h = 31 * h + verdict.hashCode();
+    return 31 * h + comment.hashCode();
+  }
+
   /** The rule in nft syntax, as {@code nft list} prints it. */
   String render() {
     if (loopback) {

@@ -108,6 +108,10 @@ final class TextElements {
     }
     int slash = e.indexOf('/');
     int dash = e.indexOf('-');
+    if (e.indexOf(':') < 0) {
+      v4(e, slash, dash, into);
+      return;
+    }
     if (slash >= 0) {
       Optional<Addresses.Addr> a = Addresses.parse(e.substring(0, slash));
       int len = length(e.substring(slash + 1));
@@ -139,6 +143,38 @@ final class TextElements {
       }
       add(into, a.get().family(), a.get().value(), a.get().value().add(BigInteger.ONE));
     }
+  }
+
+  /** IPv4 as longs: most of a 100k listing, where BigIntegers cost more than nft itself. */
+  private static void v4(String e, int slash, int dash, Found into) {
+    long first;
+    long end;
+    if (slash >= 0) {
+      first = Addresses.v4(e.substring(0, slash));
+      int len = length(e.substring(slash + 1));
+      if (first < 0 || len < 0 || len > 32 || (first & ((1L << (32 - len)) - 1)) != 0) {
+        into.understood = false;
+        return;
+      }
+      end = first + (1L << (32 - len));
+    } else if (dash >= 0) {
+      first = Addresses.v4(e.substring(0, dash));
+      long last = Addresses.v4(e.substring(dash + 1));
+      if (first < 0 || last < 0 || first > last) {
+        into.understood = false;
+        return;
+      }
+      end = last + 1;
+    } else {
+      first = Addresses.v4(e);
+      if (first < 0) {
+        into.understood = false;
+        return;
+      }
+      end = first + 1;
+    }
+    into.v4.addV4(first, end);
+    into.v4Count++;
   }
 
   private static int length(String s) {
