@@ -61,9 +61,11 @@ if [ "$(id -u)" = 0 ] && command -v nft >/dev/null; then
   if ip netns exec "$ns" "$cfsync" apply --backend nftables "${cached[@]}" >"$out/apply.out" 2>&1; then
     ip netns exec "$ns" "$cfsync" apply --backend nftables "${cached[@]}" 2>"$out/noop.err"
     grep -q "in sync" "$out/noop.err" || { echo "bench: second apply was not a no-op:" >&2; cat "$out/noop.err" >&2; exit 1; }
-    names+=(hello-in-netns apply-noop)
+    # apply-noop-auto: the default --backend auto, which first reads what governs the host
+    names+=(hello-in-netns apply-noop apply-noop-auto)
     cmds+=("ip netns exec $ns java -cp $out Hello"
-      "ip netns exec $ns $cfsync apply --backend nftables ${cached[*]}")
+      "ip netns exec $ns $cfsync apply --backend nftables ${cached[*]}"
+      "ip netns exec $ns $cfsync apply ${cached[*]}")
   else
     echo "bench: apply skipped: $(head -1 "$out/apply.out")"
   fi
@@ -89,6 +91,6 @@ read -r hello_med _ <<<"$(stat <<<"${times[hello]}")"
 for n in "${names[@]}"; do
   read -r med min <<<"$(stat <<<"${times[$n]}")"
   base=$hello_med
-  [ "$n" = apply-noop ] && read -r base _ <<<"$(stat <<<"${times[hello-in-netns]}")"
+  [[ "$n" == apply-noop* ]] && read -r base _ <<<"$(stat <<<"${times[hello-in-netns]}")"
   printf '%-16s %10s %10s %7.2fx\n' "$n" "$med" "$min" "$(awk -v a="$med" -v b="$base" 'BEGIN {print a / b}')"
 done
