@@ -11,6 +11,7 @@ import io.cfsync.backend.XtFlavour;
 import io.cfsync.backend.XtTable;
 import io.cfsync.error.CfsyncException;
 import io.cfsync.exec.Command;
+import io.cfsync.exec.Forked;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
 import io.cfsync.model.Family;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -61,15 +63,31 @@ public final class HostReader {
    * @param backends every backend whose own state counts (the registry)
    */
   public HostReader(ProcessRunner run, Path root, Map<String, Supplier<Backend>> backends) {
-    this.run = run;
+    this.run = new ReadOnce(run);
     this.root = root;
     this.backends = ImmutableMap.copyOf(backends);
   }
 
   /** Reads everything; {@code probe} names cfsync's objects for the backends' reads. */
   public HostFacts read(Desired probe) {
-    List<String> notes = new ArrayList<>();
-    List<HostFacts.Xtables> xt = xtables(notes);
+    // The reads are independent: the iptables dumps, nft's table list and the backends' own
+    // state overlap their process starts (a dozen of them on a timer's every run).
+    List<String> xtNotes = new ArrayList<>();
+    List<String> ownNotes = new ArrayList<>();
+    Forked<List<HostFacts.Xtables>> xtForked = Forked.start("cfsync-detect-xt",
+        () -> xtables(xtNotes));
+    Forked<List<HostFacts.OwnState>> ownForked = Forked.start("cfsync-detect-own",
+        () -> ownState(probe, ownNotes));
+    Optional<Result> listed;
+    List<HostFacts.Xtables> xt;
+    List<HostFacts.OwnState> own;
+    try {
+      listed = tryRun(Command.of("nft", "-j", "list", "tables").withTimeout(TIMEOUT));
+    } finally {
+      xt = xtForked.join();
+      own = ownForked.join();
+    }
+    List<String> notes = new ArrayList<>(xtNotes);
     Map<String, List<String>> xtTables = new LinkedHashMap<>();
     for (HostFacts.Xtables x : xt) {
       if (x.flavour() == XtFlavour.NFT) {
@@ -77,8 +95,6 @@ public final class HostReader {
             .addAll(x.tables());
       }
     }
-    Optional<Result> listed = tryRun(Command.of("nft", "-j", "list", "tables")
-        .withTimeout(TIMEOUT));
     List<HostFacts.NftTable> nft = listed.isEmpty() ? List.of()
         : nftTables(listed.get(), probe.naming().table(), xtTables, notes);
     boolean ufwLoaded = xt.stream().anyMatch(HostFacts.Xtables::ufwChains);
@@ -97,7 +113,7 @@ public final class HostReader {
     HostFacts.Firewalld fw = new HostFacts.Firewalld(firewalldPid(),
         ImmutableList.copyOf(fwTables), ImmutableList.copyOf(fwChains.stream().distinct()
             .toList()));
-    List<HostFacts.OwnState> own = ownState(probe, notes);
+    notes.addAll(ownNotes);
     return new HostFacts(ufw, fw, listed.isPresent(), ImmutableList.copyOf(nft),
         ImmutableList.copyOf(xt),
         ImmutableList.copyOf(own), ImmutableList.copyOf(notes));
@@ -393,4 +409,31 @@ public final class HostReader {
     }
   }
 
+  /**
+   * Answers a repeated read from the first answer: the backends' own-state reads ask the same
+   * questions ({@code iptables -V}, {@code iptables-save -t filter}) one after another, and
+   * detection only reads, so an answer cannot go stale within it. Commands with stdin (none
+   * here) go through unremembered.
+   */
+  private static final class ReadOnce implements ProcessRunner {
+    private final ProcessRunner run;
+    private final Map<List<String>, Result> answers = new ConcurrentHashMap<>();
+
+    ReadOnce(ProcessRunner run) {
+      this.run = run;
+    }
+
+    @Override
+    public Result run(Command c) {
+      if (c.stdin().isPresent()) {
+        return run.run(c);
+      }
+      return answers.computeIfAbsent(c.argv(), k -> run.run(c));
+    }
+
+    @Override
+    public boolean recording() {
+      return run.recording();
+    }
+  }
 }

@@ -14,6 +14,7 @@ import io.cfsync.backend.Policy;
 import io.cfsync.backend.PortRange;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.exec.Command;
+import io.cfsync.exec.Forked;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
 import io.cfsync.model.Family;
@@ -89,15 +90,13 @@ public final class NftablesBackend implements Backend {
     // structure read instead of after it, so the two nft processes overlap (on a timer's
     // no-op run, one process start less on the clock). Its answer is used only if the
     // structure says the table has sets; otherwise it is waited for and dropped.
-    Background elements = new Background(run, text);
+    Forked<Result> elements = Forked.start("cfsync-nft-read", () -> run.run(text));
     Result r;
     try {
       r = run.run(c);
-    } catch (RuntimeException e) {
-      elements.await();
-      throw e;
+    } finally {
+      elements.awaitQuietly();
     }
-    Result t = elements.await();
     if (!r.ok()) {
       throw ProcessRunner.failure(c, r);
     }
@@ -108,51 +107,13 @@ public final class NftablesBackend implements Backend {
     }
     Listing mine = all.ofTable(l.table.name());
     if (!mine.sets().isEmpty()) {
-      if (t == null) {
-        throw elements.failure;
-      }
+      Result t = elements.join();
       if (!t.ok()) {
         throw ProcessRunner.failure(text, t);
       }
       mine = mine.withElements(TextElements.parse(t.stdout()));
     }
     return new NftState(l, true, true, mine);
-  }
-
-  /** One read on a thread of its own (a plain thread: no pool to start for one command). */
-  private static final class Background {
-    private final Thread thread;
-    private volatile Result result;
-    private volatile RuntimeException failure;
-
-    Background(ProcessRunner run, Command c) {
-      thread = new Thread(() -> {
-        try {
-          result = run.run(c);
-        } catch (RuntimeException e) {
-          failure = e;
-        }
-      }, "cfsync-nft-read");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    /** Its result once it finished; null if it threw ({@link #failure}). */
-    Result await() {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          thread.join();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      return result;
-    }
   }
 
   private static boolean tableListed(ProcessRunner run, TableRef t) {
