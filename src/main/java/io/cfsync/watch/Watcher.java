@@ -208,7 +208,7 @@ public final class Watcher {
       }
     }
     notifier.stopping();
-    log.info("stopping: no apply in progress; exit 0");
+    log.info("stopping on request: no apply in progress, exit 0");
     return 0;
   }
 

@@ -97,7 +97,7 @@ public final class WatchBench {
       net.server().check(Command.of("nft", "-f", conf.toString()));
       try (Watch w = Watch.start(net.cfsync(work, watchArgs(work, "--policy", "allow",
           "--nft-table", "inet filter", "--nft-chain", "input")))) {
-        List<Double> s = rounds(net, w, rounds, Netns.CF_V4, true,
+        List<double[]> s = rounds(net, w, rounds, Netns.CF_V4, true,
             () -> net.server().check(Command.of("nft", "-f", conf.toString())));
         return line("nftables allow: nft -f nftables.conf (flush ruleset)", s);
       }
@@ -108,7 +108,7 @@ public final class WatchBench {
     try (Netns net = Netns.create()) {
       net.listen(443);
       try (Watch w = Watch.start(net.cfsync(work, watchArgs(work)))) {
-        List<Double> s = rounds(net, w, rounds, Netns.OTHER_V4, false,
+        List<double[]> s = rounds(net, w, rounds, Netns.OTHER_V4, false,
             () -> net.server().check(Command.of("nft", "flush", "ruleset")));
         return line("nftables restrict: nft flush ruleset (until others dropped)", s);
       }
@@ -123,7 +123,7 @@ public final class WatchBench {
       srv.check(Command.of("ip6tables", "-A", "INPUT", "-p", "ipv6-icmp", "-j", "ACCEPT"));
       srv.check(Command.of("ip6tables", "-P", "INPUT", "DROP"));
       try (Watch w = Watch.start(net.cfsync(work, watchArgs(work, "--backend", "iptables")))) {
-        List<Double> s = rounds(net, w, rounds, Netns.CF_V4, true,
+        List<double[]> s = rounds(net, w, rounds, Netns.CF_V4, true,
             () -> srv.check(Command.of("iptables", "-F", "CFSYNC")));
         return line("iptables (allow, policy DROP): iptables -F CFSYNC", s);
       }
@@ -141,7 +141,7 @@ public final class WatchBench {
       ufw.baseline();
       net.listen(443);
       try (Watch w = Watch.start(ufw.cfsync(watchArgs(work, "--backend", backend)))) {
-        List<Double> s = rounds(net, w, rounds, Netns.CF_V4, true,
+        List<double[]> s = rounds(net, w, rounds, Netns.CF_V4, true,
             () -> ufw.ufwCheck("reload"));
         return line(backend.equals("ufw") ? "ufw backend: ufw reload (UFW restores it itself)"
             : "iptables on UFW, MANAGE_BUILTINS=yes: ufw reload", s);
@@ -159,43 +159,46 @@ public final class WatchBench {
   /**
    * Runs {@code change} {@code rounds} times. {@code wantConnect}: the probe from
    * {@code from} is expected to connect when healed (Cloudflare); otherwise to be dropped
-   * (restrict restored). Returns seconds from the change until the first probe that shows
-   * the healed state after one that did not (0 when the probes never saw a difference).
+   * (restrict restored). Returns, per round, seconds from the start of the change until the
+   * first probe of the state that then lasted (15 probes in a row, 300 ms), when a probe
+   * after the start showed otherwise; 0 when none did (never lost). Measuring to the end of
+   * the last bad stretch, not the first good probe, matters for reloads that leave the
+   * firewall open for a moment (UFW's stop) before closing it again.
    */
-  private static List<Double> rounds(Netns net, Watch w, int rounds, String from,
+  private static List<double[]> rounds(Netns net, Watch w, int rounds, String from,
       boolean wantConnect, Runnable change) throws Exception {
-    List<Double> out = new ArrayList<>();
+    List<double[]> out = new ArrayList<>();
     try (Probe p = Probe.start(net, from, 443)) {
-      p.awaitState(wantConnect, 30);
       for (int i = 0; i < rounds; i++) {
-        p.awaitState(wantConnect, 30);
+        p.stableSince(System.nanoTime(), wantConnect, 30);
         int mark = w.mark();
         long t0 = System.nanoTime();
         change.run();
-        long brokenAt = p.firstAfter(t0, !wantConnect, 5);
-        double s;
-        if (brokenAt < 0) {
-          s = 0;
-        } else {
-          long healedAt = p.firstAfter(brokenAt, wantConnect, 30);
-          s = healedAt < 0 ? Double.NaN : (healedAt - t0) / 1e9;
-        }
+        long took = System.nanoTime() - t0;
         // Let the loop settle (its heal logged, or its check that found nothing to do).
         w.awaitAfter(mark, l -> l.contains("healed ") || l.contains("in sync"), 30);
-        out.add(s);
-        System.out.printf(Locale.ROOT, "  round %d: %.3f s%n", i + 1, s);
+        long stable = p.stableSince(t0, wantConnect, 30);
+        double s = p.anyBetween(t0, stable, !wantConnect) ? (stable - t0) / 1e9 : 0;
+        out.add(new double[] {s, took / 1e9});
+        System.out.printf(Locale.ROOT, "  round %d: %.3f s (the change itself took %.3f s)%n",
+            i + 1, s, took / 1e9);
       }
     }
     return out;
   }
 
-  private static String line(String what, List<Double> s) {
-    List<Double> sorted = new ArrayList<>(s);
-    Collections.sort(sorted);
-    double median = sorted.get(sorted.size() / 2);
-    double max = sorted.get(sorted.size() - 1);
-    return String.format(Locale.ROOT, "%-58s median %.3f s, max %.3f s (%d rounds)", what,
-        median, max, s.size());
+  private static String line(String what, List<double[]> rounds) {
+    List<Double> s = new ArrayList<>();
+    List<Double> took = new ArrayList<>();
+    for (double[] r : rounds) {
+      s.add(r[0]);
+      took.add(r[1]);
+    }
+    Collections.sort(s);
+    Collections.sort(took);
+    return String.format(Locale.ROOT, "%-58s median %.3f s, max %.3f s (%d rounds; the "
+        + "change command itself: median %.3f s)", what, s.get(s.size() / 2),
+        s.get(s.size() - 1), s.size(), took.get(took.size() / 2));
   }
 
   // ---- the prober, in the client namespace ----
@@ -231,6 +234,8 @@ public final class WatchBench {
 
   /** The bench's side of a prober process: the outcomes with their times. */
   private static final class Probe implements AutoCloseable {
+    /** Probes in a row that count as settled: 300 ms at one probe per 20 ms. */
+    static final int STABLE = 15;
     private final Process process;
     private final List<long[]> seen = new ArrayList<>();
 
@@ -267,33 +272,50 @@ public final class WatchBench {
       }
     }
 
-    /** The time of the first probe at or after {@code t} with outcome {@code ok}; -1. */
-    long firstAfter(long t, boolean ok, int seconds) throws InterruptedException {
+    /**
+     * The time of the first of {@link #STABLE} probes in a row at or after {@code t} with
+     * outcome {@code ok}.
+     */
+    long stableSince(long t, boolean ok, int seconds) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      int from = 0;
       synchronized (seen) {
         while (true) {
-          for (int i = from; i < seen.size(); i++) {
-            long[] s = seen.get(i);
-            if (s[1] >= t && (s[0] == 1) == ok) {
-              return s[1];
+          int run = 0;
+          long first = -1;
+          for (long[] s : seen) {
+            if (s[1] < t) {
+              continue;
+            }
+            if ((s[0] == 1) == ok) {
+              if (run++ == 0) {
+                first = s[1];
+              }
+              if (run >= STABLE) {
+                return first;
+              }
+            } else {
+              run = 0;
             }
           }
-          from = seen.size();
           long left = deadline - System.nanoTime();
           if (left <= 0) {
-            return -1;
+            throw new IllegalStateException("the probe never settled on "
+                + (ok ? "connecting" : "failing"));
           }
           seen.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
         }
       }
     }
 
-    /** Waits until a probe shows {@code ok} (connected) or not. */
-    void awaitState(boolean ok, int seconds) throws InterruptedException {
-      if (firstAfter(System.nanoTime(), ok, seconds) < 0) {
-        throw new IllegalStateException("the probe never showed " + (ok ? "a connection"
-            : "a failure"));
+    /** Whether a probe in [from, to) had outcome {@code ok}. */
+    boolean anyBetween(long from, long to, boolean ok) {
+      synchronized (seen) {
+        for (long[] s : seen) {
+          if (s[1] >= from && s[1] < to && (s[0] == 1) == ok) {
+            return true;
+          }
+        }
+        return false;
       }
     }
 
