@@ -11,7 +11,7 @@ import io.cfsync.template.Renderer;
 import io.cfsync.template.Settings;
 import io.cfsync.template.Template;
 import io.cfsync.template.Text;
-import io.cfsync.template.UnifiedDiff;
+import io.cfsync.text.UnifiedDiff;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -23,6 +23,11 @@ public record Diff(PrefixSet before, PrefixSet after, PrefixSet added, PrefixSet
   }
 
   public static Diff between(PrefixSet before, PrefixSet after) {
+    if (before.equals(after)) {
+      // The common no-change run (and every verification): skip three set walks over what
+      // may be 100k ranges.
+      return new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(), before);
+    }
     return new Diff(before, after, after.difference(before), before.difference(after),
         before.intersection(after));
   }

@@ -19,7 +19,7 @@ import io.cfsync.template.Renderer;
 import io.cfsync.template.Settings;
 import io.cfsync.template.Template;
 import io.cfsync.template.Text;
-import io.cfsync.template.UnifiedDiff;
+import io.cfsync.text.UnifiedDiff;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

@@ -191,7 +191,7 @@ public final class IpsetBackend implements Backend {
       commands.add(restore(destroy.toString()));
       compensations.add(restore(rebuild.toString()));
     }
-    return new Plan(name(), diff(before, want.prefixes()), ImmutableList.copyOf(commands),
+    return new Plan(name(), Diff.between(before, want.prefixes()), ImmutableList.copyOf(commands),
         ImmutableList.copyOf(compensations).reverse(), notes.build());
   }
 
@@ -216,11 +216,6 @@ public final class IpsetBackend implements Backend {
     return Command.of("ipset", "restore").withStdin(script);
   }
 
-  /** {@link Diff#between}, minus three copies of 100k ranges on the common no-change run. */
-  static Diff diff(PrefixSet before, PrefixSet after) {
-    return before.equals(after) ? new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(),
-        before) : Diff.between(before, after);
-  }
 
   @Override
   public void apply(Plan plan, ProcessRunner run) {

@@ -110,15 +110,10 @@ public final class IptablesBackend implements Backend {
       });
       notes.addAll(s.notes(naming, want.hook()));
     }
-    return new Plan(name(), diff(before, want.prefixes()), ImmutableList.copyOf(commands),
+    return new Plan(name(), Diff.between(before, want.prefixes()), ImmutableList.copyOf(commands),
         ImmutableList.copyOf(compensations).reverse(), notes.build());
   }
 
-  /** {@link Diff#between}, minus three copies of 100k ranges on the common no-change run. */
-  static Diff diff(PrefixSet before, PrefixSet after) {
-    return before.equals(after) ? new Diff(before, after, PrefixSet.empty(), PrefixSet.empty(),
-        before) : Diff.between(before, after);
-  }
 
   @Override
   public void apply(Plan plan, ProcessRunner run) {

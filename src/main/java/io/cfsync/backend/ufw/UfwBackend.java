@@ -154,9 +154,9 @@ public final class UfwBackend implements Backend {
       try {
         for (Command c : steps) {
           if (UfwPlanner.isPatch(c)) {
-            UnifiedDiff.Parsed d = UnifiedDiff.parse(c.stdin().orElse(""));
+            FileDiff.Parsed d = FileDiff.parse(c.stdin().orElse(""));
             Path target = ownFile(d.path());
-            String after = UnifiedDiff.apply(d, AtomicFiles.read(target));
+            String after = FileDiff.apply(d, AtomicFiles.read(target));
             AtomicFiles.replace(target, after);
             written.add(target);
           }

@@ -324,7 +324,7 @@ final class UfwPlanner {
    */
   static Command patch(java.nio.file.Path file, String before, String after) {
     return Command.of("patch", "--forward", "--backup", "--suffix=" + AtomicFiles.BACKUP,
-        file.toString()).withStdin(UnifiedDiff.create(file.toString(), before, after));
+        file.toString()).withStdin(FileDiff.create(file.toString(), before, after));
   }
 
   static boolean isPatch(Command c) {

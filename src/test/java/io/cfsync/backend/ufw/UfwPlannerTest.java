@@ -30,9 +30,9 @@ class UfwPlannerTest {
     String[] out = {v4, v6};
     for (Command c : plan.commands()) {
       if (UfwPlanner.isPatch(c)) {
-        UnifiedDiff.Parsed d = UnifiedDiff.parse(c.stdin().orElseThrow());
+        FileDiff.Parsed d = FileDiff.parse(c.stdin().orElseThrow());
         int i = d.path().endsWith("user6.rules") ? 1 : 0;
-        out[i] = UnifiedDiff.apply(d, out[i]);
+        out[i] = FileDiff.apply(d, out[i]);
       }
     }
     return out;

@@ -1,4 +1,4 @@
-package io.cfsync.template;
+package io.cfsync.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class UnifiedDiffTest {
+class FileDiffTest {
 
   @Test
   void appliesWhatItCreatesForRandomEditsOfARealFile() {
@@ -29,8 +29,8 @@ class UnifiedDiffTest {
       }
       String before = String.join("", base);
       String after = String.join("", edited);
-      String diff = UnifiedDiff.create("/etc/ufw/user.rules", before, after);
-      assertThat(UnifiedDiff.apply(UnifiedDiff.parse(diff), before)).isEqualTo(after);
+      String diff = FileDiff.create("/etc/ufw/user.rules", before, after);
+      assertThat(FileDiff.apply(FileDiff.parse(diff), before)).isEqualTo(after);
     }
   }
 
@@ -38,32 +38,32 @@ class UnifiedDiffTest {
   void keepsAMissingFinalNewlineMissing() {
     String before = "a\nb\nc";
     String after = "a\nB\nc";
-    String diff = UnifiedDiff.create("f", before, after);
+    String diff = FileDiff.create("f", before, after);
     assertThat(diff).contains("\\ No newline at end of file");
-    assertThat(UnifiedDiff.apply(UnifiedDiff.parse(diff), before)).isEqualTo(after);
+    assertThat(FileDiff.apply(FileDiff.parse(diff), before)).isEqualTo(after);
   }
 
   @Test
   void writesHunkHeadersAsDiffDoes() {
     String before = "1\n2\n3\n4\n5\n6\n7\n8\n";
-    String diff = UnifiedDiff.create("f", before, "1\n2\n3\n4\nX\n5\n6\n7\n8\n");
+    String diff = FileDiff.create("f", before, "1\n2\n3\n4\nX\n5\n6\n7\n8\n");
     assertThat(diff).contains("@@ -2,6 +2,7 @@\n 2\n 3\n 4\n+X\n 5\n 6\n 7\n");
-    assertThat(UnifiedDiff.create("f", "", "a\n")).contains("@@ -0,0 +1 @@\n+a\n");
-    assertThat(UnifiedDiff.create("f", before, before)).isEmpty();
+    assertThat(FileDiff.create("f", "", "a\n")).contains("@@ -0,0 +1 @@\n+a\n");
+    assertThat(FileDiff.create("f", before, before)).isEmpty();
   }
 
   @Test
   void refusesAFileThatChangedSinceThePlan() {
-    String diff = UnifiedDiff.create("/etc/ufw/user.rules", "a\nb\n", "a\nc\n");
-    assertThatThrownBy(() -> UnifiedDiff.apply(UnifiedDiff.parse(diff), "a\nb\nextra\n"))
+    String diff = FileDiff.create("/etc/ufw/user.rules", "a\nb\n", "a\nc\n");
+    assertThatThrownBy(() -> FileDiff.apply(FileDiff.parse(diff), "a\nb\nextra\n"))
         .isInstanceOf(BackendFailure.class)
         .hasMessageContaining("changed since cfsync read it");
   }
 
   @Test
   void refusesADiffWhoseResultIsNotThePlannedFile() {
-    String diff = UnifiedDiff.create("f", "a\nb\n", "a\nc\n").replace("+c", "+d");
-    assertThatThrownBy(() -> UnifiedDiff.apply(UnifiedDiff.parse(diff), "a\nb\n"))
+    String diff = FileDiff.create("f", "a\nb\n", "a\nc\n").replace("+c", "+d");
+    assertThatThrownBy(() -> FileDiff.apply(FileDiff.parse(diff), "a\nb\n"))
         .isInstanceOf(BackendFailure.class).hasMessageContaining("not the planned file");
   }
 }
