@@ -73,6 +73,7 @@ public final class Converger {
   private final Log notice;
   private final Listener listener;
   private Resolution lists;
+  private Outcome last = Outcome.IN_SYNC;
 
   /**
    * @param log warnings, information and debug lines
@@ -100,6 +101,11 @@ public final class Converger {
   /** The names a change to cfsync's objects would mention (for blaming). */
   ImmutableList<String> ownNames() {
     return lists == null ? ImmutableList.of() : Symptoms.ownNames(wiring.desired(lists));
+  }
+
+  /** How the last start, check or refresh's apply ended (FAILED: the loop retries). */
+  Outcome lastOutcome() {
+    return last;
   }
 
   boolean addOnly() {
@@ -157,6 +163,11 @@ public final class Converger {
   }
 
   private Outcome converge(String event, Trigger t) {
+    last = convergeOnce(event, t);
+    return last;
+  }
+
+  private Outcome convergeOnce(String event, Trigger t) {
     Stopwatch sw = Stopwatch.createStarted();
     Desired want = wiring.desired(lists);
     Sync sync = new Sync(backend, run, log);

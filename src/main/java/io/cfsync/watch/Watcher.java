@@ -178,7 +178,13 @@ public final class Watcher {
           refreshBackoff.reset();
         }
         nextPoll = now + settings.poll().toNanos();
-        notifier.status(status(Converger.Outcome.IN_SYNC));
+        // New lists whose apply failed: without a retry they would wait for the next change
+        // or refresh, which with an event stream and a quiet ruleset may be an hour away.
+        Converger.Outcome o = converger.lastOutcome();
+        if (o == Converger.Outcome.FAILED) {
+          retryAt = now + retryBackoff.next();
+        }
+        notifier.status(status(o == Converger.Outcome.FAILED ? o : Converger.Outcome.IN_SYNC));
         continue;
       }
       boolean due = debouncer.isDue(now);

@@ -333,6 +333,25 @@ class ConvergerTest {
   }
 
   @Test
+  void aRefreshWhoseApplyFailsIsMarkedForRetryAndTheRetryInstallsTheNewLists() {
+    MemoryBackend b = new MemoryBackend();
+    RecordingLog log = new RecordingLog();
+    PrefixSet grown = CF.union(PrefixSet.of(Prefix.parse("45.64.64.0/22")));
+    Converger c = converger(b, fetches(() -> fresh(CF), () -> fresh(grown)), log);
+    c.start();
+    assertThat(c.lastOutcome()).isEqualTo(Converger.Outcome.HEALED);
+    b.failNextApply = true;
+    assertThat(c.refresh()).as("the lists came fresh").isTrue();
+    assertThat(c.lastOutcome()).isEqualTo(Converger.Outcome.FAILED);
+    assertThat(b.installed).as("nothing half-applied").isEqualTo(CF);
+    assertThat(log.warnings()).anyMatch(l -> l.startsWith("refresh: nft exited 1"));
+
+    assertThat(c.check(Trigger.of("retry"))).isEqualTo(Converger.Outcome.HEALED);
+    assertThat(b.installed).isEqualTo(grown);
+    assertThat(c.lastOutcome()).isEqualTo(Converger.Outcome.HEALED);
+  }
+
+  @Test
   void aHeldLockFailsTheHealWithoutWritingAndReleasingItLetsTheNextHeal() {
     MemoryBackend b = new MemoryBackend();
     RecordingLog log = new RecordingLog();
