@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import io.cfsync.error.UsageError;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** A TCP port or an inclusive range of ports. */
@@ -42,18 +45,51 @@ public record PortRange(int low, int high) implements Comparable<PortRange> {
     return low != o.low ? Integer.compare(low, o.low) : Integer.compare(high, o.high);
   }
 
-  /** Parses {@code 80,443,8000-8080}; throws {@link UsageError} on anything else. */
+  /**
+   * The HTTP ports Cloudflare proxies
+   * (developers.cloudflare.com/fundamentals/reference/network-ports/): a site served on one
+   * of them is reached from the edge on that port, so it is as exposed as 80.
+   */
+  public static final ImmutableList<PortRange> CLOUDFLARE_HTTP = ImmutableList.of(of(80),
+      of(8080), of(8880), of(2052), of(2082), of(2086), of(2095));
+
+  /** The HTTPS ports Cloudflare proxies. */
+  public static final ImmutableList<PortRange> CLOUDFLARE_HTTPS = ImmutableList.of(of(443),
+      of(2053), of(2083), of(2087), of(2096), of(8443));
+
+  /** {@code --ports} words that stand for several ports. */
+  public static final ImmutableMap<String, ImmutableList<PortRange>> ALIASES =
+      ImmutableMap.of("cloudflare-http", CLOUDFLARE_HTTP, "cloudflare-https", CLOUDFLARE_HTTPS,
+          "cloudflare-all", ImmutableList.<PortRange>builder().addAll(CLOUDFLARE_HTTP)
+              .addAll(CLOUDFLARE_HTTPS).build());
+
+  /**
+   * Parses {@code 80,443,8000-8080} and the {@link #ALIASES} ({@code cloudflare-all,22});
+   * throws {@link UsageError} on anything else. The result is sorted, without duplicates, and
+   * overlapping ranges are merged ({@code cloudflare-all,443} is 13 ports, not 14: iptables'
+   * multiport counts every one). Adjacent ports stay apart, as the operator wrote them.
+   */
   public static ImmutableList<PortRange> parseList(String spec) {
     List<String> parts = Splitter.on(',').trimResults().splitToList(spec);
-    ImmutableList.Builder<PortRange> out = ImmutableList.builder();
+    List<PortRange> all = new ArrayList<>();
     for (String p : parts) {
-      out.addAll(parseOne(spec, p));
+      ImmutableList<PortRange> alias = ALIASES.get(p.toLowerCase(Locale.ROOT));
+      all.addAll(alias != null ? alias : parseOne(spec, p));
     }
-    ImmutableList<PortRange> list = ImmutableList.sortedCopyOf(out.build());
-    if (list.isEmpty()) {
+    all.sort(null);
+    List<PortRange> out = new ArrayList<>();
+    for (PortRange r : all) {
+      PortRange last = out.isEmpty() ? null : out.get(out.size() - 1);
+      if (last != null && r.low() <= last.high()) {
+        out.set(out.size() - 1, new PortRange(last.low(), Math.max(last.high(), r.high())));
+      } else {
+        out.add(r);
+      }
+    }
+    if (out.isEmpty()) {
       throw new UsageError("--ports \"" + spec + "\" names no port");
     }
-    return list;
+    return ImmutableList.copyOf(out);
   }
 
   private static List<PortRange> parseOne(String spec, String p) {
@@ -66,8 +102,8 @@ public record PortRange(int low, int high) implements Comparable<PortRange> {
       }
       return List.of(new PortRange(lo, hi));
     } catch (NumberFormatException e) {
-      throw new UsageError("--ports \"" + spec + "\": \"" + p + "\" is not a port (1-65535) or "
-          + "a range like 8000-8080");
+      throw new UsageError("--ports \"" + spec + "\": \"" + p + "\" is not a port (1-65535), "
+          + "a range like 8000-8080 or one of " + String.join(", ", ALIASES.keySet()));
     }
   }
 

@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
     resourceBundle = "io.cfsync.cli.TemplateHelp",
     description = {"Find the Cloudflare ranges each FILE allows (marker blocks, nft set "
         + "elements, iptables -s rules, ipset add lines, UFW commands and rule tuples, nginx "
-        + "set_real_ip_from) and compare them with the current lists by the addresses they "
+        + "set_real_ip_from, fail2ban ignoreip, CrowdSec whitelist cidr/ip lists, csf.ignore "
+        + "lines) and compare them with the current lists by the addresses they "
         + "cover. Prints the missing and stale prefixes per file and line. Each file's kind "
         + "is detected unless --backend names it. See docs/ci.md.", "",
         "Exit codes: 0 every file current (and loads, with --syntax), 1 a file unreadable, "
@@ -82,7 +83,7 @@ final class CheckCommand implements Callable<Integer> {
       throw new UsageError("check needs at least one FILE");
     }
     if (TemplateSettings.explicitBackend(spec)) {
-      Kind.parse(firewall.backend);
+      TemplateSettings.named(firewall);
     }
     Resolution r = Lists.resolve(lists, log);
     ImmutableSet<Family> selected = lists.families();
@@ -134,7 +135,7 @@ final class CheckCommand implements Callable<Integer> {
           + why + ")"), false, Optional.empty(), Optional.empty());
     }
     Optional<Kind> kind = TemplateSettings.explicitBackend(spec)
-        ? Optional.of(Kind.parse(firewall.backend))
+        ? Optional.of(TemplateSettings.named(firewall))
         : Detect.kind(p.getFileName().toString(), t);
     Finder.Found found;
     try {

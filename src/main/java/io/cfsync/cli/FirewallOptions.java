@@ -22,14 +22,21 @@ import picocli.CommandLine.Option;
 /** What to install and where: shared by plan, apply, render and check. */
 public final class FirewallOptions {
 
-  @Option(names = "--backend", paramLabel = "B", defaultValue = "nftables",
+  /** The {@code --backend} word that asks cfsync to detect what governs the host. */
+  static final String AUTO = "auto";
+
+  @Option(names = "--backend", paramLabel = "B", defaultValue = AUTO,
       completionCandidates = BackendNames.class,
-      description = "Firewall backend: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+      description = "Firewall backend: ${COMPLETION-CANDIDATES}. auto reads what governs the "
+          + "host (UFW, firewalld, nftables tables, iptables-nft or -legacy rules, cfsync's "
+          + "own earlier rules), picks one, and refuses when two would fight. Default: "
+          + "${DEFAULT-VALUE}.")
   String backend;
 
   @Option(names = "--ports", paramLabel = "LIST", defaultValue = "80,443",
-      description = "Protected TCP ports: numbers and ranges (8000-8080). Default: "
-          + "${DEFAULT-VALUE}.")
+      description = "Protected TCP ports: numbers, ranges (8000-8080) and the aliases "
+          + "cloudflare-http (80,8080,8880,2052,2082,2086,2095), cloudflare-https "
+          + "(443,2053,2083,2087,2096,8443) and cloudflare-all. Default: ${DEFAULT-VALUE}.")
   String ports;
 
   @Option(names = "--policy", paramLabel = "allow|restrict",
@@ -97,26 +104,49 @@ public final class FirewallOptions {
   @Option(names = "--force", description = "Apply even past --max-removal.")
   boolean force;
 
-  /** Lists the registry's keys for help and completion. */
+  /** Lists {@code auto} and the registry's keys for help and completion. */
   static final class BackendNames implements Iterable<String> {
     @Override
     public java.util.Iterator<String> iterator() {
-      return BackendRegistry.all().keySet().iterator();
+      return com.google.common.collect.Iterators.concat(
+          com.google.common.collect.Iterators.singletonIterator(AUTO),
+          BackendRegistry.all().keySet().iterator());
     }
   }
 
+  boolean auto() {
+    return backend.trim().equalsIgnoreCase(AUTO);
+  }
+
+  /** The backend {@code --backend} names; {@code auto} goes through {@link AutoBackend}. */
   Backend backend() {
     return BackendRegistry.get(backend);
   }
 
-  Desired desired(Backend b, PrefixSet lists, Set<io.cfsync.model.Family> families) {
-    ImmutableList<PortRange> portList = PortRange.parseList(ports);
-    Policy pol = policy == null ? b.defaultPolicy() : parseEnum(Policy.class, "--policy", policy);
-    Hook h = switch (hook.toLowerCase(Locale.ROOT)) {
+  /** What {@code --backend auto} must respect of the other options. */
+  io.cfsync.detect.Hints hints() {
+    return new io.cfsync.detect.Hints(hook(), java.util.Optional.ofNullable(policy)
+        .map(p -> parseEnum(Policy.class, "--policy", p)), java.util.Optional.ofNullable(nftTable),
+        java.util.Optional.ofNullable(nftChain), PortRange.join(PortRange.parseList(ports), '-'));
+  }
+
+  Hook hook() {
+    return switch (hook.toLowerCase(Locale.ROOT)) {
       case "input" -> Hook.INPUT;
       case "docker-user", "docker_user" -> Hook.DOCKER_USER;
       default -> throw new UsageError("--hook \"" + hook + "\": use input or docker-user");
     };
+  }
+
+  Desired desired(Backend b, PrefixSet lists, Set<io.cfsync.model.Family> families) {
+    return desired(b.defaultPolicy(), lists, families);
+  }
+
+  /** The desired state with {@code fallback} as the policy when --policy is absent. */
+  Desired desired(Policy fallback, PrefixSet lists, Set<io.cfsync.model.Family> families) {
+    ImmutableList<PortRange> portList = PortRange.parseList(ports);
+    Policy pol = policy == null ? fallback : parseEnum(Policy.class, "--policy", policy);
+    Hook h = hook();
     Action a = parseEnum(Action.class, "--action", action);
     List<Prefix> extras = new ArrayList<>();
     for (String e : allowExtra) {

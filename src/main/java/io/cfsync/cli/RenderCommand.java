@@ -38,8 +38,10 @@ import picocli.CommandLine.Spec;
     resourceBundle = "io.cfsync.cli.TemplateHelp",
     description = {"Render a file from a template with the validated lists: a complete "
         + "nftables.conf, an iptables-restore file (one family each), an ipset restore file, "
-        + "a script of ufw commands, or an nginx set_real_ip_from snippet. --backend names the "
-        + "kind: nftables, iptables, ipset, ufw or nginx (render only).",
+        + "a script of ufw commands, an nginx set_real_ip_from snippet, or what keeps ban "
+        + "tools off Cloudflare's edge: a fail2ban jail.d/cfsync.local (ignoreip), a CrowdSec "
+        + "s02-enrich whitelist, a csf.ignore list. --backend names the kind: nftables, "
+        + "iptables, ipset, ufw, nginx, fail2ban, crowdsec or csf (the last four render only).",
         "--in-place FILE rewrites only the lines between '# BEGIN cfsync' and '# END cfsync' "
             + "markers (or, in an nftables file without markers, the elements of cfsync's "
             + "named sets) and keeps every other byte. --check changes nothing and prints a "

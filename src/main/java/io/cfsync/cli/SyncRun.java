@@ -3,6 +3,7 @@ package io.cfsync.cli;
 import com.google.common.base.Stopwatch;
 import io.cfsync.backend.Backend;
 import io.cfsync.backend.Plan;
+import io.cfsync.detect.Detection;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.RecordingRunner;
 import io.cfsync.exec.SystemProcessRunner;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The shared body of {@code plan} and {@code apply}: one code path, so that what plan prints
@@ -24,17 +26,19 @@ final class SyncRun {
   enum Mode { PLAN, DRY_RUN, APPLY }
 
   record Outcome(Resolution lists, Backend backend, Sync.Prepared prepared, String transcript,
-      boolean applied, Duration took) {}
+      boolean applied, Duration took, Optional<Detection> detection) {}
 
   private SyncRun() {}
 
   static Outcome execute(ListOptions lo, FirewallOptions fo, Console log, Mode mode,
       Duration lockTimeout) {
     Stopwatch sw = Stopwatch.createStarted();
-    Backend backend = fo.backend();
     ProcessRunner real = new SystemProcessRunner();
     RunLock lock = mode == Mode.APPLY ? RunLock.acquire(lo.stateDir(), lockTimeout) : null;
     try {
+      AutoBackend.Selection sel = AutoBackend.select(fo, lo.families(), real, log,
+          mode != Mode.APPLY);
+      Backend backend = sel.backend();
       Resolution lists = Lists.resolve(lo, log);
       Sync sync = new Sync(backend, real, log);
       Sync.Prepared p = sync.prepare(fo.desired(backend, lists.prefixes(), lo.families()),
@@ -48,7 +52,7 @@ final class SyncRun {
         transcript = rec.transcript().render();
       }
       return new Outcome(lists, backend, p, transcript, mode == Mode.APPLY && !p.plan().isEmpty(),
-          sw.elapsed());
+          sw.elapsed(), sel.detection());
     } finally {
       if (lock != null) {
         lock.close();
@@ -99,6 +103,7 @@ final class SyncRun {
     doc.put("commands", Json.commands(plan.commands()));
     doc.put("notes", plan.notes());
     doc.put("sources", Json.sources(o.lists()));
+    doc.put("detection", o.detection().map(AutoBackend::json).orElse(null));
     doc.put("durationMs", o.took().toMillis());
     return doc;
   }

@@ -1,5 +1,6 @@
 package io.cfsync.cli;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
 import io.cfsync.backend.Action;
 import io.cfsync.backend.Hook;
@@ -25,15 +26,26 @@ import picocli.CommandLine.Model.CommandSpec;
  * From {@link FirewallOptions} to template {@link Settings}. {@code --backend} names a
  * template kind here ({@link Kind}: the live backends plus nginx), so it is read as a word,
  * not looked up in BackendRegistry; the policy default is the kind's, as the backend's would be.
+ * The default {@code auto} stands for nftables here (or the file's detected kind).
  */
 final class TemplateSettings {
 
   private TemplateSettings() {}
 
-  /** True when {@code --backend} was given on the command line (not defaulted). */
+  /**
+   * True when {@code --backend} was given on the command line (not defaulted) and names a
+   * kind: {@code --backend auto} reads the live host, which render and check never do, so
+   * for them it means "the file's own kind".
+   */
   static boolean explicitBackend(CommandSpec spec) {
     var pr = spec.commandLine().getParseResult();
-    return pr != null && pr.hasMatchedOption("--backend");
+    return pr != null && pr.hasMatchedOption("--backend")
+        && !FirewallOptions.AUTO.equalsIgnoreCase(pr.matchedOptionValue("--backend", "").trim());
+  }
+
+  /** The kind --backend names; {@code auto} (the default) renders nftables. */
+  static Kind named(FirewallOptions fo) {
+    return Kind.parse(fo.auto() ? Kind.NFTABLES.word() : fo.backend);
   }
 
   static boolean explicitFamily(CommandSpec spec) {
@@ -44,10 +56,10 @@ final class TemplateSettings {
   /** The kind: --backend when given, else the file's own (detected), else the default. */
   static Kind kind(CommandSpec spec, FirewallOptions fo, Optional<Path> file, Optional<Text> t) {
     if (explicitBackend(spec) || file.isEmpty() || t.isEmpty()) {
-      return Kind.parse(fo.backend);
+      return named(fo);
     }
     return Detect.kind(file.get().getFileName().toString(), t.get())
-        .orElseGet(() -> Kind.parse(fo.backend));
+        .orElseGet(() -> named(fo));
   }
 
   static Settings settings(FirewallOptions fo, Kind kind, PrefixSet lists,
@@ -59,7 +71,8 @@ final class TemplateSettings {
       case "docker-user", "docker_user" -> Hook.DOCKER_USER;
       default -> throw new UsageError("--hook \"" + fo.hook + "\": use input or docker-user");
     };
-    if (hook == Hook.DOCKER_USER && (kind == Kind.UFW || kind == Kind.NGINX)) {
+    if (hook == Hook.DOCKER_USER && kind != Kind.NFTABLES && kind != Kind.IPTABLES
+        && kind != Kind.IPSET) {
       throw new UsageError("--hook docker-user: the " + kind.word() + " template has no "
           + "docker-user form; use nftables, iptables or ipset");
     }
@@ -93,7 +106,12 @@ final class TemplateSettings {
     for (Family f : families) {
       selected = selected.union(lists.only(f));
     }
-    return new Settings(selected, families, PortRange.parseList(fo.ports), pol, hook, action,
+    ImmutableList<PortRange> ports = PortRange.parseList(fo.ports);
+    if (kind == Kind.IPTABLES && hook == Hook.INPUT) {
+      // The file's jump is one multiport match: refuse what iptables-restore would refuse.
+      io.cfsync.backend.XtChain.jump(hook, ports, Naming.DEFAULT);
+    }
+    return new Settings(selected, families, ports, pol, hook, action,
         PrefixSet.of(extras), new Naming(fo.table, fo.chain, fo.setName, fo.comment),
         tableFamily, table, chain);
   }

@@ -246,6 +246,13 @@ public final class FirewallCheck {
     return ps.size() > 4 ? head + " (+" + (ps.size() - 4) + " more)" : head;
   }
 
+  /** The files cfsync renders so the ban tools never ban the edge again (docs/templates.md). */
+  static final String F2B_IGNORE = "`cfsync render --backend fail2ban -o "
+      + "/etc/fail2ban/jail.d/cfsync.local` and `fail2ban-client reload`";
+  static final String CROWDSEC_WHITELIST = "`cfsync render --backend crowdsec -o "
+      + "/etc/crowdsec/parsers/s02-enrich/cfsync-cloudflare.yaml` and `systemctl reload "
+      + "crowdsec`";
+
   /** The one-line fix, from who decided: a ban tool, cfsync itself, UFW, Docker, or the operator. */
   String fix(Lab.Attempt a, int port, Family f) {
     Optional<Trace.Event> d = a.decider();
@@ -264,12 +271,12 @@ public final class FirewallCheck {
     String chain = d.get().chain();
     String where = (table + " " + chain).toLowerCase(Locale.ROOT);
     if (where.contains("f2b") || where.contains("fail2ban")) {
-      return "fail2ban bans Cloudflare's edge: unban it (fail2ban-client unban --all) and put "
-          + "Cloudflare's ranges in ignoreip";
+      return "fail2ban bans Cloudflare's edge: `fail2ban-client unban --all`, then keep "
+          + "Cloudflare's ranges in ignoreip: " + F2B_IGNORE;
     }
     if (where.contains("crowdsec")) {
-      return "CrowdSec bans Cloudflare's edge: `cscli decisions delete --range PREFIX` and "
-          + "whitelist Cloudflare's ranges";
+      return "CrowdSec bans Cloudflare's edge: `cscli decisions delete --range PREFIX`, then "
+          + "whitelist Cloudflare's ranges: " + CROWDSEC_WHITELIST;
     }
     if (table.endsWith(" cfsync") || chain.equals("CFSYNC") || chain.startsWith("CFSYNC")) {
       return "cfsync's own rules refuse them (stale sets): run `cfsync apply`";
@@ -414,10 +421,10 @@ public final class FirewallCheck {
   private static String banFix(BanSets.BanList b, PrefixSet hit) {
     String one = hit.prefixes().get(0).toString().replaceAll("/(32|128)$", "");
     if (b.kind().equals("crowdsec")) {
-      return "`cscli decisions delete --range " + hit.prefixes().get(0) + "` and whitelist "
-          + "Cloudflare's ranges (a CrowdSec whitelist parser)";
+      return "`cscli decisions delete --range " + hit.prefixes().get(0) + "`, then whitelist "
+          + "Cloudflare's ranges: " + CROWDSEC_WHITELIST;
     }
-    return "`fail2ban-client unban " + one + "` and add Cloudflare's ranges to ignoreip in "
-        + "jail.local";
+    return "`fail2ban-client unban " + one + "`, then keep Cloudflare's ranges in ignoreip: "
+        + F2B_IGNORE;
   }
 }

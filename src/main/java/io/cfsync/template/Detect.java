@@ -26,10 +26,22 @@ public final class Detect {
       "(?m)^\\s*(table\\s+(inet|ip|ip6|arp|bridge|netdev)\\s|(add|create|flush|delete)\\s+"
           + "(table|set|element|chain|rule)\\s|define\\s+\\S+\\s*=|#!/usr/s?bin/nft)");
 
+  /** An INI section header, as jail.conf/jail.local have ({@code [DEFAULT]}, {@code [sshd]}). */
+  private static final Pattern F2B_SECTION = Pattern.compile("(?m)^\\[[A-Za-z0-9_.-]+]\\s*$");
+  private static final Pattern F2B_IGNORE = Pattern.compile("(?m)^ignoreip\\s*[=:]");
+  private static final Pattern CROWDSEC = Pattern.compile("(?m)^whitelist:\\s*$");
+  private static final Pattern CROWDSEC_LIST = Pattern.compile("(?m)^\\s+(cidr|ip):");
+
   private Detect() {}
 
   public static Optional<Kind> kind(String fileName, Text t) {
     String s = t.chars();
+    if (F2B_SECTION.matcher(s).find() && F2B_IGNORE.matcher(s).find()) {
+      return Optional.of(Kind.FAIL2BAN);
+    }
+    if (CROWDSEC.matcher(s).find() && CROWDSEC_LIST.matcher(s).find()) {
+      return Optional.of(Kind.CROWDSEC);
+    }
     if (UFW_FILE.matcher(s).find()) {
       return Optional.of(Kind.UFW);
     }
@@ -49,6 +61,9 @@ public final class Detect {
       return Optional.of(Kind.NGINX);
     }
     String n = fileName.toLowerCase(java.util.Locale.ROOT);
+    if (n.startsWith("csf.") || n.endsWith(".ignore")) {
+      return Optional.of(Kind.CSF);
+    }
     if (n.endsWith(".nft") || n.contains("nftables")) {
       return Optional.of(Kind.NFTABLES);
     }

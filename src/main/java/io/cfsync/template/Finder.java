@@ -46,6 +46,9 @@ public final class Finder {
       case IPSET -> ipset(t, naming);
       case UFW -> ufw(t, naming);
       case NGINX -> nginx(t);
+      case FAIL2BAN -> fail2ban(t);
+      case CROWDSEC -> crowdsec(t);
+      case CSF -> csf(t);
     };
     return new Found(ImmutableList.copyOf(groups), false);
   }
@@ -300,6 +303,154 @@ public final class Finder {
       Entry.parse(m.group(2), l.number()).ifPresent(b.entries::add);
     }
     return build(groups);
+  }
+
+  private static final Pattern INI_SECTION = Pattern.compile("\\[([^\\]]+)]\\s*");
+  private static final Pattern INI_OPTION = Pattern.compile("([^\\s=:#;][^=:]*?)\\s*[=:]\\s*(.*)");
+  private static final Splitter F2B_WORDS = Splitter.on(Pattern.compile("[\\s,]+"))
+      .omitEmptyStrings();
+
+  /**
+   * fail2ban's {@code ignoreip} options, one group per section, read the way its configparser
+   * does: an option's value continues on indented lines, whole-line comments ({@code #},
+   * {@code ;}) inside it are skipped, {@code " ;"} starts an inline comment, and the value is
+   * split on blanks and commas ({@code splitwords}).
+   */
+  static List<Group> fail2ban(Text t) {
+    Map<String, Builder> groups = new LinkedHashMap<>();
+    String section = "";
+    Builder current = null;
+    for (Text.Line l : t.lines()) {
+      String raw = t.content(l);
+      String stripped = raw.strip();
+      if (stripped.startsWith("#") || stripped.startsWith(";")) {
+        continue;
+      }
+      int semi = raw.indexOf(';');
+      // Inline comments need whitespace before the ";" (configparser's inline prefix rule).
+      while (semi > 0 && !Character.isWhitespace(raw.charAt(semi - 1))) {
+        semi = raw.indexOf(';', semi + 1);
+      }
+      String c = semi > 0 ? raw.substring(0, semi) : raw;
+      if (c.isBlank()) {
+        continue;
+      }
+      boolean continuation = Character.isWhitespace(c.charAt(0));
+      if (continuation) {
+        if (current != null) {
+          addWords(current, c, l.number());
+        }
+        continue;
+      }
+      current = null;
+      Matcher sec = INI_SECTION.matcher(c.strip());
+      if (sec.matches()) {
+        section = sec.group(1);
+        continue;
+      }
+      Matcher opt = INI_OPTION.matcher(c.strip());
+      if (opt.matches() && opt.group(1).strip().equalsIgnoreCase("ignoreip")) {
+        String sectionName = section;
+        current = groups.computeIfAbsent(section, k -> new Builder("ignoreip ["
+            + sectionName + "]", l.number(), false));
+        addWords(current, opt.group(2), l.number());
+      }
+    }
+    return build(groups);
+  }
+
+  private static void addWords(Builder b, String text, int line) {
+    for (String w : F2B_WORDS.split(text)) {
+      Entry.parse(w, line).ifPresent(b.entries::add);
+    }
+  }
+
+  private static final Pattern YAML_KEY = Pattern.compile("(\\s*)(-\\s+)?([A-Za-z_][\\w-]*)\\s*:"
+      + "\\s*(.*)");
+  private static final Pattern YAML_ITEM = Pattern.compile("(\\s*)-\\s+(.*)");
+
+  /**
+   * A CrowdSec whitelist's {@code cidr:} and {@code ip:} lists (block or flow style) under
+   * {@code whitelist:}; a whitelist whose {@code name} starts with {@code cfsync/} is cfsync's.
+   */
+  static List<Group> crowdsec(Text t) {
+    Map<String, Builder> groups = new LinkedHashMap<>();
+    boolean own = t.chars().lines().anyMatch(x -> x.matches("name:\\s*[\"']?cfsync/.*"));
+    Builder current = null;
+    int keyIndent = -1;
+    for (Text.Line l : t.lines()) {
+      String c = t.content(l);
+      int hash = c.indexOf(" #");
+      if (c.strip().startsWith("#")) {
+        continue;
+      }
+      if (hash >= 0) {
+        c = c.substring(0, hash);
+      }
+      if (c.isBlank()) {
+        continue;
+      }
+      int indent = c.length() - c.stripLeading().length();
+      Matcher item = YAML_ITEM.matcher(c);
+      if (current != null && item.matches() && indent >= keyIndent) {
+        addYamlValue(current, item.group(2), l.number());
+        continue;
+      }
+      current = null;
+      Matcher key = YAML_KEY.matcher(c);
+      if (key.matches() && (key.group(3).equals("cidr") || key.group(3).equals("ip"))) {
+        String name = "whitelist " + key.group(3);
+        Builder b = groups.computeIfAbsent(name, k -> new Builder(name, l.number(), own));
+        String rest = key.group(4).strip();
+        if (rest.startsWith("[")) {
+          for (String v : Splitter.on(',').split(rest.replaceAll("[\\[\\]]", ""))) {
+            addYamlValue(b, v, l.number());
+          }
+        } else if (rest.isEmpty()) {
+          current = b;
+          keyIndent = indent;
+        }
+      }
+    }
+    return build(groups);
+  }
+
+  private static void addYamlValue(Builder b, String v, int line) {
+    String x = v.strip();
+    if (x.length() >= 2 && (x.startsWith("\"") && x.endsWith("\"")
+        || x.startsWith("'") && x.endsWith("'"))) {
+      x = x.substring(1, x.length() - 1);
+    }
+    Entry.parse(x, line).ifPresent(b.entries::add);
+  }
+
+  /**
+   * csf.ignore (or csf.allow): the first word of each line, as lfd reads it. Such a file mixes
+   * the operator's own addresses with Cloudflare's, so when any line's comment names
+   * Cloudflare, those lines alone are the Cloudflare list (an office address beside them is
+   * not stale); when none does, every line is.
+   */
+  static List<Group> csf(Text t) {
+    Map<String, Builder> all = new LinkedHashMap<>();
+    Map<String, Builder> named = new LinkedHashMap<>();
+    for (Text.Line l : t.lines()) {
+      String c = t.content(l).strip();
+      if (c.isEmpty() || c.startsWith("#") || c.startsWith("Include")) {
+        continue;
+      }
+      int hash = c.indexOf('#');
+      boolean cloudflare = hash > 0 && c.substring(hash).toLowerCase(java.util.Locale.ROOT)
+          .contains("cloudflare");
+      Optional<Entry> e = Entry.parse(c.split("\\s+")[0], l.number());
+      all.computeIfAbsent("csf", k -> new Builder("entries", l.number(), false));
+      e.ifPresent(all.get("csf").entries::add);
+      if (cloudflare) {
+        named.computeIfAbsent("csf", k -> new Builder("entries marked Cloudflare", l.number(),
+            false));
+        e.ifPresent(named.get("csf").entries::add);
+      }
+    }
+    return build(named.isEmpty() ? all : named);
   }
 
   private static List<Group> build(Map<String, Builder> groups) {

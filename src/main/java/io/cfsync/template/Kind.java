@@ -10,15 +10,22 @@ import java.util.stream.Collectors;
 /**
  * The kinds of file {@code render} writes and {@code check} reads: the render-only registry.
  * It is a superset of the live backends ({@code nginx} configures no firewall, it only has to
- * know Cloudflare's ranges), so it cannot be {@code BackendRegistry}; the names are the same,
- * so {@code --backend nftables} means one shape whether it is applied or rendered.
+ * know Cloudflare's ranges; {@code fail2ban}, {@code crowdsec} and {@code csf} keep those
+ * tools from banning the edge), so it cannot be {@code BackendRegistry}; the names are the
+ * same, so {@code --backend nftables} means one shape whether it is applied or rendered.
  */
 public enum Kind {
   NFTABLES("nftables", "nftables.conf.mustache", false, Policy.RESTRICT, "nft"),
   IPTABLES("iptables", "iptables.rules.mustache", true, Policy.ALLOW, "iptables-restore"),
   IPSET("ipset", "ipset.restore.mustache", false, Policy.ALLOW, "ipset"),
   UFW("ufw", "ufw.sh.mustache", false, Policy.ALLOW, "ufw"),
-  NGINX("nginx", "nginx-realip.conf.mustache", false, Policy.ALLOW, "nginx");
+  NGINX("nginx", "nginx-realip.conf.mustache", false, Policy.ALLOW, "nginx"),
+  /** fail2ban's {@code jail.d/cfsync.local}: Cloudflare in {@code [DEFAULT] ignoreip}. */
+  FAIL2BAN("fail2ban", "fail2ban-jail.local.mustache", false, Policy.ALLOW, "fail2ban-client"),
+  /** A CrowdSec parser whitelist for the {@code s02-enrich} stage. */
+  CROWDSEC("crowdsec", "crowdsec-whitelist.yaml.mustache", false, Policy.ALLOW, "cscli"),
+  /** csf's {@code csf.ignore}: addresses lfd never blocks. */
+  CSF("csf", "csf.ignore.mustache", false, Policy.ALLOW, "lfd");
 
   private final String word;
   private final String resource;

@@ -66,7 +66,32 @@ public final class Syntax {
           "ipset restore");
       case UFW -> ufw(abs, content);
       case NGINX -> nginx(abs, content);
+      case FAIL2BAN -> new Outcome("fail2ban-client", "skipped", "fail2ban checks its whole "
+          + "configuration, not one file: run `fail2ban-client -t` once the file is installed");
+      case CROWDSEC -> new Outcome("crowdsec", "skipped", "CrowdSec checks its whole "
+          + "configuration, not one file: run `crowdsec -t` once the file is installed");
+      case CSF -> csf(content);
     };
+  }
+
+  /**
+   * csf.ignore as lfd reads it: blank lines, {@code #} lines and {@code Include} lines aside,
+   * the first word of each line must be an address or CIDR (lfd logs anything else as an
+   * invalid entry and ignores it).
+   */
+  static Outcome csf(Text content) {
+    for (Text.Line l : content.lines()) {
+      String c = content.content(l).strip();
+      if (c.isEmpty() || c.startsWith("#") || c.startsWith("Include")) {
+        continue;
+      }
+      String first = c.split("\\s+")[0];
+      if (Entry.parse(first, l.number()).filter(e -> !first.contains("-")).isEmpty()) {
+        return new Outcome("lfd", "failed", "line " + l.number() + ": \"" + first + "\" is not "
+            + "an address or CIDR (lfd ignores the line as an invalid entry)");
+      }
+    }
+    return new Outcome("lfd", "ok", "every entry is an address or CIDR, as lfd reads them");
   }
 
   private Outcome iptables(Path abs, Text content) {

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -336,7 +337,7 @@ public abstract class XtLiveContract {
       ok(second, "second");
       assertThat(second.stderr()).contains("in sync").contains("no change");
       // A refill would zero the counters (and a set swap would change its initval).
-      assertThat(countersAndSets(net)).isEqualTo(before);
+      assertUntouched(before, countersAndSets(net));
 
       Recorder rec = new Recorder(net.server());
       Sync sync = new Sync(newBackend(), rec, Log.SILENT);
@@ -346,8 +347,36 @@ public abstract class XtLiveContract {
       assertThat(p.plan().isEmpty()).isTrue();
       assertThat(rec.ran).isNotEmpty().allSatisfy(c -> assertThat(String.join(" ", c.argv()))
           .matches(READS));
-      assertThat(countersAndSets(net)).isEqualTo(before);
+      assertUntouched(before, countersAndSets(net));
     }
+  }
+
+  private static final Pattern COUNTED =
+      Pattern.compile("^\\[(\\d+):(\\d+)\\] (.*)$");
+
+  /**
+   * The same rules and sets, and no counter went down: a rewrite of our chain or jump would
+   * zero them. Counters may grow, because the last connection's closing packets can still be
+   * arriving on a loaded machine.
+   */
+  static void assertUntouched(String before, String after) {
+    List<String> was = List.of(before.split("\n"));
+    List<String> now = List.of(after.split("\n"));
+    assertThat(now.stream().map(XtLiveContract::uncounted).toList())
+        .isEqualTo(was.stream().map(XtLiveContract::uncounted).toList());
+    for (int i = 0; i < was.size(); i++) {
+      Matcher a = COUNTED.matcher(was.get(i));
+      Matcher b = COUNTED.matcher(now.get(i));
+      if (a.matches() && b.matches()) {
+        assertThat(Long.parseLong(b.group(1))).as("packets of %s", a.group(3))
+            .isGreaterThanOrEqualTo(Long.parseLong(a.group(1)));
+      }
+    }
+  }
+
+  private static String uncounted(String line) {
+    Matcher m = COUNTED.matcher(line);
+    return m.matches() ? m.group(3) : line;
   }
 
   /** Our chain's and jumps' counters, and our sets as saved (with their initval). */

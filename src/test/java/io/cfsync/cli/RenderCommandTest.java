@@ -59,7 +59,14 @@ class RenderCommandTest {
             "--ports", "443,8000-8080", "--comment", "edge"}),
         Arguments.of("nginx-realip.conf", new String[] {"--backend", "nginx"}),
         Arguments.of("nginx-realip-family-4.conf", new String[] {"--backend", "nginx",
-            "--family", "4"}));
+            "--family", "4"}),
+        Arguments.of("fail2ban-jail.local", new String[] {"--backend", "fail2ban"}),
+        Arguments.of("fail2ban-jail-family-6.local", new String[] {"--backend", "fail2ban",
+            "--family", "6"}),
+        Arguments.of("crowdsec-whitelist.yaml", new String[] {"--backend", "crowdsec"}),
+        Arguments.of("crowdsec-whitelist-family-4.yaml", new String[] {"--backend",
+            "crowdsec", "--family", "4"}),
+        Arguments.of("csf.ignore", new String[] {"--backend", "csf"}));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -205,7 +212,8 @@ class RenderCommandTest {
       CliRun r = CliRun.inProcess(cmd, "--help");
       assertThat(r.exit()).isZero();
       assertThat(r.out().replaceAll("\\s+", " ")).contains("--backend=B Kind of file: "
-          + "nftables, iptables, ipset, ufw or nginx");
+          + "nftables, iptables, ipset, ufw, nginx, or (so those tools never ban Cloudflare's "
+          + "edge) fail2ban, crowdsec or csf");
     }
   }
 

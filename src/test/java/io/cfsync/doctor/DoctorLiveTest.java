@@ -350,8 +350,9 @@ class DoctorLiveTest {
       assertThat(ban.status()).isEqualTo("FAIL");
       assertThat(ban.message()).isEqualTo("fail2ban ipset f2b-nginx bans Cloudflare's "
           + Netns.CF_V4 + ": refused on port 80 (521)");
-      assertThat(ban.fix()).isEqualTo("`fail2ban-client unban " + Netns.CF_V4 + "` and add "
-          + "Cloudflare's ranges to ignoreip in jail.local");
+      assertThat(ban.fix()).isEqualTo("`fail2ban-client unban " + Netns.CF_V4 + "`, then keep "
+          + "Cloudflare's ranges in ignoreip: `cfsync render --backend fail2ban -o "
+          + "/etc/fail2ban/jail.d/cfsync.local` and `fail2ban-client reload`");
       // The prefix's own samples are not banned: the firewall as such lets Cloudflare in.
       assertThat(line(r, "firewall 80/ipv4").status()).isEqualTo("OK");
       assertThat(net.connect(Netns.CF_V4, 80)).isEqualTo(Netns.Outcome.REFUSED);
