@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.backend.Backend;
 import io.cfsync.backend.Desired;
 import io.cfsync.backend.XtFlavour;
+import io.cfsync.detect.Detection;
 import io.cfsync.error.UsageError;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
@@ -24,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,11 +103,20 @@ final class WatchCommand implements Callable<Integer> {
         throw new UsageError("watch: --refresh, --poll and --debounce must be positive");
       }
     }
+    String mode = events.toLowerCase(Locale.ROOT);
+    if (!List.of("auto", "nft", "none").contains(mode)) {
+      throw new UsageError("--events \"" + events + "\": use auto, nft or none");
+    }
     Console log = output.console();
-    Backend backend = firewall.backend();
     OwnProcesses own = new OwnProcesses();
     ProcessRunner run = new SystemProcessRunner(List.of(), Map.of(), own::started);
-    Watcher.Settings settings = settings(backend, run);
+    // --backend auto decides once, at start, as apply does on every run: a host whose
+    // firewall manager changes needs a restart of the watch (systemctl restart), which
+    // detects again.
+    AutoBackend.Selection sel = AutoBackend.select(firewall, lists.families(), run, log, false);
+    Backend backend = sel.backend();
+    Watcher.Settings settings = settings(backend, sel.detection().flatMap(Detection::flavour),
+        mode, run);
     Watcher[] watcher = new Watcher[1];
     Log notice = new Log() {
       @Override
@@ -152,13 +163,12 @@ final class WatchCommand implements Callable<Integer> {
     }
   }
 
-  private Watcher.Settings settings(Backend backend, ProcessRunner run) {
-    String mode = events.toLowerCase(Locale.ROOT);
+  private Watcher.Settings settings(Backend backend, Optional<XtFlavour> detected, String mode,
+      ProcessRunner run) {
     boolean stream = switch (mode) {
       case "none" -> false;
       case "nft" -> true;
-      case "auto" -> eventStreamExists(backend, run);
-      default -> throw new UsageError("--events \"" + events + "\": use auto, nft or none");
+      default -> eventStreamExists(backend, detected, run);
     };
     // A ruleset that changes without pause still gets checked: at most a second after the
     // burst began (or four quiet times, when those are longer).
@@ -175,9 +185,14 @@ final class WatchCommand implements Callable<Integer> {
    * nftables reports its own changes, and iptables-nft's; iptables-legacy (and UFW or the
    * ipset rule on top of it) changes tables nft monitor never sees.
    */
-  private static boolean eventStreamExists(Backend backend, ProcessRunner run) {
+  private static boolean eventStreamExists(Backend backend, Optional<XtFlavour> detected,
+      ProcessRunner run) {
     if (backend.name().equals("nftables")) {
       return true;
+    }
+    if (detected.isPresent()) {
+      // auto bound the iptables tools to the flavour whose rules govern the host.
+      return detected.get() == XtFlavour.NFT;
     }
     try {
       Result r = run.run(XtFlavour.versionCommand(Family.V4));

@@ -33,6 +33,9 @@ class WatchNftablesLiveTest {
     try (Netns net = Netns.create()) {
       net.listen(80);
       try (WatchProcess w = watch(net, tmp)) {
+        // No --backend: the default, auto, finds a host with no other manager and picks
+        // nftables once at start.
+        assertThat(w.log()).contains("backend auto: using nftables");
         assertThat(until(net, Netns.CF_V4, 80, CONNECTED)).isEqualTo(CONNECTED);
         assertThat(net.connect(Netns.OTHER_V4, 80)).isEqualTo(TIMEOUT);
 
