@@ -14,16 +14,21 @@ final class Lists {
   private Lists() {}
 
   static Resolution resolve(ListOptions o, Log log) {
+    return resolve(o, log, o.offline);
+  }
+
+  /** The same, offline (cache or snapshot, add-only) when {@code offline}. */
+  static Resolution resolve(ListOptions o, Log log, boolean offline) {
     ListCache cache = new ListCache(o.stateDir());
     ListResolver resolver = new ListResolver(cache,
         () -> HttpFetcher.create(o.httpTimeout, Limits.DEFAULT.maxBodyBytes(),
             "cfsync/" + Version.get()),
         Clock.systemUTC(), log);
-    if (o.maxAge != null && !o.offline) {
+    if (o.maxAge != null && !offline) {
       return CacheFreshness.resolve(cache, resolver, o.sources(), o.families(), o.limits(),
           o.maxAge, Clock.systemUTC(), log);
     }
-    return resolver.resolve(o.sources(), o.families(), o.limits(), o.offline);
+    return resolver.resolve(o.sources(), o.families(), o.limits(), offline);
   }
 
   static String describe(Resolution r) {

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
     description = {"Keeps this origin's firewall open to Cloudflare's edge, and only as open as "
         + "you chose.", ""},
     subcommands = {FetchCommand.class, PlanCommand.class, ApplyCommand.class, DoctorCommand.class,
-        RenderCommand.class, CheckCommand.class},
+        RenderCommand.class, CheckCommand.class, WatchCommand.class},
     footer = {"", "Exit codes: 0 done/in sync, 1 error, 2 changes pending or drift, "
         + "3 refused by a safety check (firewall untouched), 64 usage error."})
 public final class Main implements Callable<Integer> {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Starts real processes from an argument vector, never through a shell. stdout and stderr
@@ -25,6 +26,7 @@ public final class SystemProcessRunner implements ProcessRunner {
 
   private final List<String> prefix;
   private final Map<String, String> extraEnv;
+  private final LongConsumer started;
 
   /** Runs commands directly. */
   public SystemProcessRunner() {
@@ -36,8 +38,18 @@ public final class SystemProcessRunner implements ProcessRunner {
    * {@code doctor} reach a network namespace without a shell.
    */
   public SystemProcessRunner(List<String> prefix, Map<String, String> extraEnv) {
+    this(prefix, extraEnv, pid -> { });
+  }
+
+  /**
+   * The same, telling {@code started} the pid of every process it starts: {@code cfsync watch}
+   * tells its own firewall transactions from others' by the pid {@code nft monitor} names.
+   */
+  public SystemProcessRunner(List<String> prefix, Map<String, String> extraEnv,
+      LongConsumer started) {
     this.prefix = List.copyOf(prefix);
     this.extraEnv = Map.copyOf(extraEnv);
+    this.started = started;
   }
 
   @Override
@@ -60,6 +72,7 @@ public final class SystemProcessRunner implements ProcessRunner {
         pb.redirectInput(input.toFile());
       }
       p = pb.start();
+      started.accept(p.pid());
     } catch (IOException e) {
       throw new BackendFailure(c.tool() + " could not be started (" + e.getMessage()
           + "); is it installed and on PATH?", e);

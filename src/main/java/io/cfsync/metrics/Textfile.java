@@ -47,7 +47,8 @@ public final class Textfile {
     if (!s.prefixes().isEmpty()) {
       List<String> samples = new ArrayList<>();
       s.prefixes().forEach((f, n) -> samples.add("{" + cmd + ",family=\"" + f.label() + "\"} " + n));
-      boolean apply = s.command().equals("apply");
+      // The watch installs, as apply does.
+      boolean apply = s.command().equals("apply") || s.command().equals("watch");
       metric(b, apply ? "cfsync_prefixes_installed" : "cfsync_prefixes_listed", "gauge",
           apply ? "Prefixes cfsync allows, per family, as of the last successful run."
               : "Prefixes in the validated lists, per family, as of the last successful run.",

@@ -71,6 +71,20 @@ class ConfigFileTest {
   }
 
   @Test
+  void configurationPageNamesEveryKeyOfTheExample() throws IOException {
+    String page = Files.readString(Path.of("docs", "configuration.md"), StandardCharsets.UTF_8);
+    Set<String> missing = new TreeSet<>();
+    for (String k : exampleSettings().keySet()) {
+      String key = k.contains(".") ? k.substring(k.indexOf('.') + 1) : k;
+      if (!page.contains("`" + key + "`")) {
+        missing.add(key);
+      }
+    }
+    assertThat(missing).as("keys of %s without a row in docs/configuration.md", EXAMPLE)
+        .isEmpty();
+  }
+
+  @Test
   void everyExampleValueParsesWhenUncommented() throws IOException {
     Map<String, String> settings = exampleSettings();
     for (CommandLine sub : Main.commandLine().getSubcommands().values()) {

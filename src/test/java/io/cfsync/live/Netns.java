@@ -176,6 +176,11 @@ public final class Netns implements AutoCloseable {
 
   /** Runs the cfsync CLI inside the server namespace as its own process. */
   public Process cfsync(Path workDir, String... args) {
+    return cfsync(workDir, Map.of(), args);
+  }
+
+  /** The same with extra environment variables (PATH, NOTIFY_SOCKET, ...). */
+  public Process cfsync(Path workDir, Map<String, String> env, String... args) {
     List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", server, javaBin(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), "io.cfsync.cli.Main"));
@@ -184,6 +189,7 @@ public final class Netns implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(argv).directory(workDir.toFile());
       pb.environment().remove("HTTPS_PROXY");
       pb.environment().remove("https_proxy");
+      pb.environment().putAll(env);
       Process p = pb.start();
       synchronized (processes) {
         processes.add(p);

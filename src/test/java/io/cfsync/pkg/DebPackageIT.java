@@ -24,6 +24,8 @@ class DebPackageIT {
       Path.of("/usr/share/cfsync/make-cds-archive"),
       Path.of("/lib/systemd/system/cfsync.service"),
       Path.of("/lib/systemd/system/cfsync.timer"),
+      Path.of("/lib/systemd/system/cfsync-watch.service"),
+      Path.of("/lib/systemd/system/cfsync-boot.service"),
       Path.of("/etc/cfsync/cfsync.conf"),
       Path.of("/usr/share/doc/cfsync/cfsync.conf.example"),
       Path.of("/usr/share/man/man1/cfsync.1.gz"),
