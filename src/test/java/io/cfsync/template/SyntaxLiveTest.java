@@ -28,12 +28,16 @@ class SyntaxLiveTest {
   private final Syntax syntax = new Syntax(host);
   private String hostState;
 
-  /** What the host has that a check could disturb: its ruleset, sets and namespaces. */
+  /**
+   * What the host has that a check could disturb: its ruleset, sets and the check namespaces
+   * of this JVM (other test runs on the machine make and remove their own meanwhile).
+   */
   private String hostState() {
+    String mine = "cfsync-chk-" + ProcessHandle.current().pid() + "-";
     return host.run(Command.of("nft", "list", "ruleset")).stdout()
         + host.run(Command.of("ipset", "list", "-n")).stdout()
         + host.run(Command.of("ip", "netns", "list")).stdout().lines()
-            .filter(l -> l.startsWith("cfsync-chk-")).toList();
+            .filter(l -> l.startsWith(mine)).toList();
   }
 
   @BeforeEach
