@@ -342,12 +342,30 @@ final class Spans {
     return top == 0 ? low : BigInteger.valueOf(top).shiftLeft(128).add(low);
   }
 
-  /**
-   * The fewest prefixes covering exactly these ranges, ascending: the classic range-to-CIDR
-   * walk. Each step takes the biggest block that is both aligned at the start and no longer
-   * than what remains.
-   */
+  /** The fewest prefixes covering exactly these ranges, ascending. */
   void prefixes(Family family, ImmutableList.Builder<Prefix> out) {
+    blocks(family, (hi, lo, size) ->
+        out.add(new Prefix(Prefix.fromBytes(bytes(family, hi, lo)), family.bits() - size)));
+  }
+
+  /** The number of prefixes {@link #prefixes} would produce, without producing them. */
+  int prefixCount(Family family) {
+    int[] count = {0};
+    blocks(family, (hi, lo, size) -> count[0]++);
+    return count[0];
+  }
+
+  /** A block of 2^size addresses starting at (hi, lo). */
+  @FunctionalInterface
+  private interface BlockSink {
+    void block(long hi, long lo, int size);
+  }
+
+  /**
+   * The classic range-to-CIDR walk over every range: each step takes the biggest block that
+   * is both aligned at the start and no longer than what remains.
+   */
+  private void blocks(Family family, BlockSink sink) {
     int bits = family.bits();
     for (int i = 0; i < n; i++) {
       long sHi = d[4 * i];
@@ -370,45 +388,7 @@ final class Spans {
               : 64 - Long.numberOfLeadingZeros(cLo)) - 1;
         }
         int size = Math.min(Math.min(align, fit), bits);
-        out.add(new Prefix(Prefix.fromBytes(bytes(family, sHi, sLo)), bits - size));
-        long mHi = maskHi(128, 128 - size);
-        long mLo = maskLo(128, 128 - size);
-        long eHi = sHi | mHi;
-        long eLo = sLo | mLo;
-        if (eHi == lHi && eLo == lLo) {
-          break;
-        }
-        sLo = eLo + 1;
-        sHi = sLo == 0 ? eHi + 1 : eHi;
-      }
-    }
-  }
-
-  /** The number of prefixes {@link #prefixes} would produce, without producing them. */
-  int prefixCount(Family family) {
-    int bits = family.bits();
-    int count = 0;
-    for (int i = 0; i < n; i++) {
-      long sHi = d[4 * i];
-      long sLo = d[4 * i + 1];
-      long lHi = d[4 * i + 2];
-      long lLo = d[4 * i + 3];
-      while (true) {
-        int align = sLo != 0 ? Long.numberOfTrailingZeros(sLo)
-            : sHi != 0 ? 64 + Long.numberOfTrailingZeros(sHi) : 128;
-        long rLo = lLo - sLo;
-        long rHi = lHi - sHi - (Long.compareUnsigned(lLo, sLo) < 0 ? 1 : 0);
-        int fit;
-        if (rHi == -1L && rLo == -1L) {
-          fit = 128;
-        } else {
-          long cLo = rLo + 1;
-          long cHi = cLo == 0 ? rHi + 1 : rHi;
-          fit = (cHi != 0 ? 128 - Long.numberOfLeadingZeros(cHi)
-              : 64 - Long.numberOfLeadingZeros(cLo)) - 1;
-        }
-        int size = Math.min(Math.min(align, fit), bits);
-        count++;
+        sink.block(sHi, sLo, size);
         long eHi = sHi | maskHi(128, 128 - size);
         long eLo = sLo | maskLo(128, 128 - size);
         if (eHi == lHi && eLo == lLo) {
@@ -418,7 +398,6 @@ final class Spans {
         sHi = sLo == 0 ? eHi + 1 : eHi;
       }
     }
-    return count;
   }
 
   /** Each range in ascending order. */

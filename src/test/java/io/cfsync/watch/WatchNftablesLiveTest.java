@@ -12,6 +12,7 @@ import io.cfsync.exec.Result;
 import io.cfsync.exec.SystemProcessRunner;
 import io.cfsync.live.Live;
 import io.cfsync.live.Netns;
+import io.cfsync.live.NftMonitor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ class WatchNftablesLiveTest {
       Set<Long> ours = ConcurrentHashMap.newKeySet();
       ProcessRunner test = new SystemProcessRunner(List.of("ip", "netns", "exec",
           net.serverName()), Map.of(), ours::add);
-      try (GenerationLog g = new GenerationLog(net).ready(net.server());
+      try (NftMonitor g = new NftMonitor(net).ready(net.server());
           WatchProcess w = watch(net, tmp)) {
         int mark = w.mark();
         int a = g.sentinel(test, "add table inet cfsmarka", "nft", "add", "table", "inet",

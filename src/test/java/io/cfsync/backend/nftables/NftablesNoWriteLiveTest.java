@@ -10,6 +10,7 @@ import io.cfsync.exec.Command;
 import io.cfsync.exec.Result;
 import io.cfsync.live.Live;
 import io.cfsync.live.Netns;
+import io.cfsync.live.NftMonitor;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
 import io.cfsync.sync.Log;
@@ -27,14 +28,15 @@ class NftablesNoWriteLiveTest {
 
   void noWriteBetweenSentinels(Netns net, Runnable run) {
     try (NftMonitor mon = new NftMonitor(net).ready(net.server())) {
-      long before = mon.sentinel(net.server(), "add table inet cfsmark", "nft", "add", "table",
+      int a = mon.sentinel(net.server(), "add table inet cfsmark", "nft", "add", "table",
           "inet", "cfsmark");
       run.run();
-      long after = mon.sentinel(net.server(), "delete table inet cfsmark", "nft", "delete",
+      int b = mon.sentinel(net.server(), "delete table inet cfsmark", "nft", "delete",
           "table", "inet", "cfsmark");
-      assertThat(mon.between("add table inet cfsmark", "delete table inet cfsmark"))
-          .filteredOn(l -> !l.startsWith("# new generation")).isEmpty();
-      assertThat(after).as("generation after the run").isEqualTo(before + 1);
+      assertThat(mon.between(a, b)).filteredOn(l -> !l.startsWith("# new generation"))
+          .isEmpty();
+      assertThat(mon.generationOf(b)).as("generation after the run")
+          .isEqualTo(mon.generationOf(a) + 1);
     }
   }
 
