@@ -71,7 +71,7 @@ final class WatchCommand implements Callable<Integer> {
 
   @Option(names = "--refresh", paramLabel = "DURATION", defaultValue = "1h",
       converter = Durations.class,
-      description = "Fetch the lists again this often (±10% jitter; after a failed fetch "
+      description = "Fetch the lists again this often (±10%% jitter; after a failed fetch "
           + "sooner, from 1 min doubling). Default: ${DEFAULT-VALUE}.")
   Duration refresh;
 
