@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -24,14 +25,16 @@ public final class Cidrs {
 
     /** Adds {@code text}; false (and nothing added) when it is no canonical CIDR or host. */
     public boolean add(String text) {
-      return add(text, 0, text.length());
+      byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+      return add(b, 0, b.length);
     }
 
     /**
-     * Adds the CIDR at {@code text[from, to)}: how a tool's whole output is read without a
-     * string per line or element.
+     * Adds the CIDR at {@code text[from, to)}, ISO-8859-1 bytes: how a tool's whole output is
+     * read without a string per line or element (a character beyond Latin-1 became '?', which
+     * no CIDR holds).
      */
-    public boolean add(CharSequence text, int from, int to) {
+    public boolean add(byte[] text, int from, int to) {
       long r = parseV4(text, from, to);
       if (r >= 0) {
         long first = r >>> 6;
@@ -39,10 +42,12 @@ public final class Cidrs {
         size++;
         return true;
       }
-      if (indexOf(text, ':', from, to) < 0) {
-        return false;
+      for (int i = from; i < to; i++) {
+        if (text[i] == ':') {
+          return addV6(new String(text, from, to - from, StandardCharsets.ISO_8859_1));
+        }
       }
-      return addV6(text.subSequence(from, to).toString());
+      return false;
     }
 
     private boolean addV6(String text) {
@@ -69,31 +74,33 @@ public final class Cidrs {
    * dotted quad without leading zeros and with no host bits set.
    */
   static long[] parseV4(String s) {
-    long r = parseV4(s, 0, s.length());
+    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+    long r = parseV4(b, 0, b.length);
     return r < 0 ? null : new long[] {r >>> 6, (r >>> 6) + (1L << (32 - (r & 63)))};
   }
 
   /**
-   * {@link #parseV4(String)} on {@code s[from, to)} without allocating: the first address
-   * shifted left by 6 bits, or'ed with the prefix length; -1 when it is no canonical CIDR.
+   * {@link #parseV4(String)} on ISO-8859-1 bytes {@code s[from, to)} without allocating: the
+   * first address shifted left by 6 bits, or'ed with the prefix length; -1 when it is no
+   * canonical CIDR.
    */
-  static long parseV4(CharSequence s, int from, int to) {
+  static long parseV4(byte[] s, int from, int to) {
     int n = to;
     long addr = 0;
     int i = from;
     for (int octet = 0; octet < 4; octet++) {
       int start = i;
       int v = 0;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
-        v = v * 10 + (s.charAt(i) - '0');
+      while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
+        v = v * 10 + (s[i] - '0');
         i++;
       }
-      if (i == start || v > 255 || (i - start > 1 && s.charAt(start) == '0')) {
+      if (i == start || v > 255 || (i - start > 1 && s[start] == '0')) {
         return -1;
       }
       addr = addr << 8 | v;
       if (octet < 3) {
-        if (i >= n || s.charAt(i) != '.') {
+        if (i >= n || s[i] != '.') {
           return -1;
         }
         i++;
@@ -101,18 +108,18 @@ public final class Cidrs {
     }
     int len = 32;
     if (i < n) {
-      if (s.charAt(i) != '/' || i + 1 >= n || n - i - 1 > 2) {
+      if (s[i] != '/' || i + 1 >= n || n - i - 1 > 2) {
         return -1;
       }
       len = 0;
       for (int k = i + 1; k < n; k++) {
-        char c = s.charAt(k);
+        int c = s[k];
         if (c < '0' || c > '9') {
           return -1;
         }
         len = len * 10 + (c - '0');
       }
-      if (len > 32 || (n - i - 1 == 2 && s.charAt(i + 1) == '0')) {
+      if (len > 32 || (n - i - 1 == 2 && s[i + 1] == '0')) {
         return -1;
       }
     }
@@ -121,15 +128,6 @@ public final class Cidrs {
       return -1;
     }
     return addr << 6 | len;
-  }
-
-  private static int indexOf(CharSequence s, char c, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (s.charAt(i) == c) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /**

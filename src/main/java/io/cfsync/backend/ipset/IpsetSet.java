@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.backend.Cidrs;
 import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,6 +59,8 @@ final class IpsetSet {
     String addPrefix = "add " + name + " ";
     String createPrefix = "create " + name + " ";
     int n = save.length();
+    // one byte per char, so a byte index is a char index
+    byte[] bytes = save.getBytes(StandardCharsets.ISO_8859_1);
     int next;
     for (int at = 0; at < n; at = next) {
       int nl = save.indexOf('\n', at);
@@ -79,7 +82,7 @@ final class IpsetSet {
         }
         int sp = save.indexOf(' ', rs);
         boolean bare = sp < 0 || sp >= le;
-        boolean plain = elements.add(save, rs, bare ? le : sp) && bare;
+        boolean plain = elements.add(bytes, rs, bare ? le : sp) && bare;
         odd |= !plain;
         // A plain member parsed as a CIDR is safe to write back; check the others' text.
         if (plain || SAFE_MEMBER.matcher(save.subSequence(rs, le)).matches()) {
