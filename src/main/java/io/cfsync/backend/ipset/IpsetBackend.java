@@ -128,10 +128,10 @@ public final class IpsetBackend implements Backend {
         if (!existing.contains(name)) {
           continue;
         }
-        Command save = Command.of("ipset", "save", name);
-        Result r = run.run(save);
+        Command show = Command.of("ipset", "list", name);
+        Result r = run.run(show);
         if (!r.ok()) {
-          throw new BackendFailure("cannot read set " + name + ": " + Steps.describe(save, r));
+          throw new BackendFailure("cannot read set " + name + ": " + Steps.describe(show, r));
         }
         IpsetSet.parse(r.stdout(), name).ifPresent(s -> sets.put(name, s));
       }
