@@ -86,8 +86,13 @@ final class IpsetSet {
         continue;
       }
       if (inMembers) {
-        int sp = listed.indexOf(' ', ls);
-        boolean bare = sp < 0 || sp >= le;
+        // the first space within the line (String.indexOf would scan on to the end of the
+        // text for every bare member: quadratic at 100k)
+        int sp = ls;
+        while (sp < le && bytes[sp] != ' ') {
+          sp++;
+        }
+        boolean bare = sp == le;
         boolean plain = elements.add(bytes, ls, bare ? le : sp) && bare;
         odd |= !plain;
         // A plain member parsed as a CIDR is safe to write back; check the others' text.
