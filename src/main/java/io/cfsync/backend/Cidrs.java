@@ -4,6 +4,7 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -24,15 +25,32 @@ public final class Cidrs {
 
     /** Adds {@code text}; false (and nothing added) when it is no canonical CIDR or host. */
     public boolean add(String text) {
-      long[] r = parseV4(text);
-      if (r != null) {
-        set.add(Family.V4, 0, r[0], 0, r[1] - 1);
+      byte[] b = text.getBytes(StandardCharsets.ISO_8859_1);
+      return add(b, 0, b.length);
+    }
+
+    /**
+     * Adds the CIDR at {@code text[from, to)}, ISO-8859-1 bytes: how a tool's whole output is
+     * read without a string per line or element (a character beyond Latin-1 became '?', which
+     * no CIDR holds).
+     */
+    public boolean add(byte[] text, int from, int to) {
+      long r = parseV4(text, from, to);
+      if (r >= 0) {
+        long first = r >>> 6;
+        set.add(Family.V4, 0, first, 0, first + (1L << (32 - (r & 63))) - 1);
         size++;
         return true;
       }
-      if (text.indexOf(':') < 0) {
-        return false;
+      for (int i = from; i < to; i++) {
+        if (text[i] == ':') {
+          return addV6(new String(text, from, to - from, StandardCharsets.ISO_8859_1));
+        }
       }
+      return false;
+    }
+
+    private boolean addV6(String text) {
       Optional<Prefix> p = Prefix.tryParse(text.indexOf('/') >= 0 ? text : text + "/128");
       if (p.isEmpty() || p.get().family() != Family.V6) {
         return false;
@@ -56,49 +74,86 @@ public final class Cidrs {
    * dotted quad without leading zeros and with no host bits set.
    */
   static long[] parseV4(String s) {
-    int n = s.length();
+    byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
+    long r = parseV4(b, 0, b.length);
+    return r < 0 ? null : new long[] {r >>> 6, (r >>> 6) + (1L << (32 - (r & 63)))};
+  }
+
+  /**
+   * {@link #parseV4(String)} on ISO-8859-1 bytes {@code s[from, to)} without allocating: the
+   * first address shifted left by 6 bits, or'ed with the prefix length; -1 when it is no
+   * canonical CIDR.
+   */
+  static long parseV4(byte[] s, int from, int to) {
+    int n = to;
     long addr = 0;
-    int i = 0;
+    int i = from;
     for (int octet = 0; octet < 4; octet++) {
       int start = i;
       int v = 0;
-      while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9' && i - start < 3) {
-        v = v * 10 + (s.charAt(i) - '0');
+      while (i < n && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
+        v = v * 10 + (s[i] - '0');
         i++;
       }
-      if (i == start || v > 255 || (i - start > 1 && s.charAt(start) == '0')) {
-        return null;
+      if (i == start || v > 255 || (i - start > 1 && s[start] == '0')) {
+        return -1;
       }
       addr = addr << 8 | v;
       if (octet < 3) {
-        if (i >= n || s.charAt(i) != '.') {
-          return null;
+        if (i >= n || s[i] != '.') {
+          return -1;
         }
         i++;
       }
     }
     int len = 32;
     if (i < n) {
-      if (s.charAt(i) != '/' || i + 1 >= n || n - i - 1 > 2) {
-        return null;
+      if (s[i] != '/' || i + 1 >= n || n - i - 1 > 2) {
+        return -1;
       }
       len = 0;
       for (int k = i + 1; k < n; k++) {
-        char c = s.charAt(k);
+        int c = s[k];
         if (c < '0' || c > '9') {
-          return null;
+          return -1;
         }
         len = len * 10 + (c - '0');
       }
-      if (len > 32 || (n - i - 1 == 2 && s.charAt(i + 1) == '0')) {
-        return null;
+      if (len > 32 || (n - i - 1 == 2 && s[i + 1] == '0')) {
+        return -1;
       }
     }
     long size = 1L << (32 - len);
     if ((addr & (size - 1)) != 0) {
-      return null;
+      return -1;
     }
-    return new long[] {addr, addr + size};
+    return addr << 6 | len;
+  }
+
+  /**
+   * Appends one line per CIDR of {@link #of}, {@code before} ahead of each: a restore
+   * script's {@code add} lines written straight into the script, without a string per prefix.
+   */
+  public static void appendLines(PrefixSet set, Family f, String before, StringBuilder out) {
+    if (f == Family.V6) {
+      for (Prefix p : set.prefixes(f)) {
+        out.append(before).append(p).append('\n');
+      }
+      return;
+    }
+    set.forEachRange(Family.V4, (firstHi, first, lastHi, last) -> {
+      long lo = first;
+      long hi = last + 1;
+      while (lo < hi) {
+        int align = lo == 0 ? 32 : Long.numberOfTrailingZeros(lo);
+        int fit = 63 - Long.numberOfLeadingZeros(hi - lo);
+        int bits = Math.min(Math.min(align, fit), 32);
+        out.append(before).append(lo >>> 24 & 255).append('.').append(lo >>> 16 & 255)
+            .append('.').append(lo >>> 8 & 255).append('.').append(lo & 255).append('/')
+            .append(32 - bits).append('\n');
+        lo += 1L << bits;
+      }
+    });
   }
 
   /** The fewest CIDRs covering {@code set}'s addresses of {@code f}, ascending, as text. */

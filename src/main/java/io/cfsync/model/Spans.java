@@ -148,7 +148,10 @@ final class Spans {
     for (int i = 0; i < count; i++) {
       int p = 4 * i;
       sorted &= i == 0 || compare(quads[p - 4], quads[p - 3], quads[p], quads[p + 1]) <= 0;
-      v4 &= quads[p] == 0 && (quads[p + 1] >>> 32) == 0;
+      // first below 2^32 and last - first below 2^32 (every IPv4 range; an IPv6 one near ::
+      // only when that narrow): what the packed sort below can hold
+      v4 &= quads[p] == 0 && (quads[p + 1] >>> 32) == 0 && quads[p + 2] == 0
+          && ((quads[p + 3] - quads[p + 1]) >>> 32) == 0;
     }
     if (sorted) {
       Builder b = new Builder();
@@ -158,16 +161,21 @@ final class Spans {
       return b.build();
     }
     if (v4) {
-      // first (32 bits) above the index (31 bits): one primitive sort, no boxing, no comparator
+      // first (32 bits) above last - first (at most 2^32 - 1): one primitive sort of the
+      // ranges themselves, no boxing, no comparator, and no random reads back into quads
+      // afterwards (at 100k ranges those cache misses cost more than the sort). The sign bit
+      // is flipped so that the signed sort orders firsts at or above 2^31 last.
       long[] keys = new long[count];
       for (int i = 0; i < count; i++) {
-        keys[i] = quads[4 * i + 1] << 31 | i;
+        long first = quads[4 * i + 1];
+        keys[i] = (first << 32 | (quads[4 * i + 3] - first)) ^ Long.MIN_VALUE;
       }
       Arrays.sort(keys);
       Builder b = new Builder();
       for (long k : keys) {
-        int i = (int) (k & 0x7fffffffL);
-        b.add(quads[4 * i], quads[4 * i + 1], quads[4 * i + 2], quads[4 * i + 3]);
+        long key = k ^ Long.MIN_VALUE;
+        long first = key >>> 32;
+        b.add(0, first, 0, first + (key & 0xffffffffL));
       }
       return b.build();
     }

@@ -319,7 +319,7 @@ public abstract class XtLiveContract {
   }
 
   static final Pattern READS = Pattern.compile(
-      "ip6?tables -V|ip6?tables(-nft|-legacy)?-save -t filter|ipset list -n|ipset save \\S+");
+      "ip6?tables -V|ip6?tables(-nft|-legacy)?-save -t filter|ipset list -n|ipset list \\S+");
 
   @Test
   public void aSecondApplyWithTheSameListWritesNothing() throws Exception {

@@ -45,6 +45,7 @@ import java.util.function.Supplier;
  *   ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/test.cp
  *   java -cp target/test-classes:target/classes:$(cat target/test.cp) io.cfsync.bench.XtablesBench
  * </pre>
+ * {@code -Dbench.rounds=N} repeats the first / change / no-op runs and prints medians.
  * Arguments pick sections: {@code ipset}, {@code iptables} (nf_tables), {@code legacy},
  * {@code cli}; none runs all (about six minutes, most of it iptables-nft saving 100k rules).
  * For each backend: the raw tool loading 100,000 prefixes from a prepared script (the floor),
@@ -108,11 +109,17 @@ public final class XtablesBench {
         ImmutableMap.of());
   }
 
-  /** Times every command it runs, writes (restore) apart from reads. */
+  /**
+   * Times every command it runs, writes (restore) apart from reads. Reads may overlap (the
+   * ipset backend reads its sets while the filter tables are dumped): read time is the wall
+   * time during which at least one read ran, so the split stays a split of the total.
+   */
   static final class Timing implements ProcessRunner {
     final ProcessRunner real;
-    long readNanos;
-    long writeNanos;
+    private long readNanos;
+    private long writeNanos;
+    private int readsRunning;
+    private long readsSince;
 
     Timing(ProcessRunner real) {
       this.real = real;
@@ -120,22 +127,40 @@ public final class XtablesBench {
 
     @Override
     public Result run(Command c) {
+      boolean write = c.argv().contains("restore") || c.tool().endsWith("-restore");
       long t0 = System.nanoTime();
+      if (!write) {
+        synchronized (this) {
+          if (readsRunning++ == 0) {
+            readsSince = t0;
+          }
+        }
+      }
       try {
         return real.run(c);
       } finally {
-        long d = System.nanoTime() - t0;
-        if (c.argv().contains("restore")  || c.tool().endsWith("-restore")) {
-          writeNanos += d;
-        } else {
-          readNanos += d;
+        long t1 = System.nanoTime();
+        synchronized (this) {
+          if (write) {
+            writeNanos += t1 - t0;
+          } else if (--readsRunning == 0) {
+            readNanos += t1 - readsSince;
+          }
         }
       }
     }
 
-    void reset() {
+    synchronized void reset() {
       readNanos = 0;
       writeNanos = 0;
+    }
+
+    synchronized long readNanos() {
+      return readNanos;
+    }
+
+    synchronized long writeNanos() {
+      return writeNanos;
     }
   }
 
@@ -143,34 +168,58 @@ public final class XtablesBench {
       Supplier<Backend> backend, Function<Netns, Double> raw) throws Exception {
     System.out.printf("%n== %s%n", title);
     try (Netns net = Netns.create()) {
-      double[] rawTimes = new double[REPEAT];
+      int rounds = Integer.getInteger("bench.rounds", 1);
+      // The floor is timed before and after the cfsync runs, so both see the same load.
+      double[] rawTimes = new double[2 * REPEAT];
       for (int i = 0; i < REPEAT; i++) {
         rawTimes[i] = raw.apply(net);
       }
-      Arrays.sort(rawTimes);
-      System.out.printf(Locale.ROOT, "raw tool, 100k from a prepared script:    %s (median of"
-          + " %d; min %.3f s)%n", secs(rawTimes[REPEAT / 2]), REPEAT, rawTimes[0]);
 
       net.listen(80);
       Timing timing = new Timing(net.server());
       Sync sync = new Sync(backend.get(), timing, Log.SILENT);
+      Desired one = want(PrefixSet.of(Prefix.parse("173.245.48.0/20")));
       // Warm-up: the JIT has seen every path once before the measured runs.
       sync.apply(sync.prepare(want(bigB), false, 100, true), timing);
-      sync.apply(sync.prepare(want(PrefixSet.of(Prefix.parse("173.245.48.0/20"))), false, 100,
-          true), timing);
+      sync.apply(sync.prepare(one, false, 100, true), timing);
       Prober.Handle probe = net.probe(Netns.CF_V4, 80, Duration.ofMillis(20)).awaitFirst();
       resetPeaks();
-      double first = measured(sync, timing, want(big), "cfsync apply 100k (from 1 prefix):  ");
-      double change = measured(sync, timing, want(bigB), "cfsync apply 100k (list change):    ");
-      measured(sync, timing, want(bigB), "cfsync no-op run at 100k:           ");
+      double[] firsts = new double[rounds];
+      double[] changes = new double[rounds];
+      double[] noops = new double[rounds];
+      for (int r = 0; r < rounds; r++) {
+        if (r > 0) {
+          sync.apply(sync.prepare(one, false, 100, true), timing);
+        }
+        firsts[r] = measured(sync, timing, want(big), "cfsync apply 100k (from 1 prefix):  ");
+        changes[r] = measured(sync, timing, want(bigB), "cfsync apply 100k (list change):    ");
+        noops[r] = measured(sync, timing, want(bigB), "cfsync no-op run at 100k:           ");
+      }
       Prober.Stats s = probe.stop();
+      for (int i = REPEAT; i < 2 * REPEAT; i++) {
+        rawTimes[i] = raw.apply(net);
+      }
+      Arrays.sort(rawTimes);
+      double floor = median(rawTimes);
+      double first = median(firsts);
+      double change = median(changes);
+      System.out.printf(Locale.ROOT, "raw tool, 100k from a prepared script:    %s (median of"
+          + " %d, before and after; min %.3f s)%n", secs(floor), rawTimes.length, rawTimes[0]);
+      System.out.printf(Locale.ROOT, "cfsync medians of %d: first %s, change %s, no-op %s%n",
+          rounds, secs(first), secs(change), secs(median(noops)));
       System.out.printf(Locale.ROOT, "ratio cfsync/raw: first %.2fx, change %.2fx%n",
-          first / rawTimes[REPEAT / 2], change / rawTimes[REPEAT / 2]);
+          first / floor, change / floor);
       System.out.printf(Locale.ROOT, "prober every 20 ms during the 100k applies: %d probes, "
           + "%d failed (%s)%n", s.total(), s.failed(), s);
       System.out.printf(Locale.ROOT, "peak heap in-process during them: %.0f MiB%n",
           peakHeap() / 1048576.0);
     }
+  }
+
+  static double median(double[] xs) {
+    double[] c = xs.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
   }
 
   static long cpuNanos() {
@@ -184,14 +233,14 @@ public final class XtablesBench {
     long t0 = System.nanoTime();
     Sync.Prepared p = sync.prepare(d, false, 100, true);
     long t1 = System.nanoTime();
-    long readBefore = timing.readNanos;
+    long readBefore = timing.readNanos();
     sync.apply(p, timing);
     long t2 = System.nanoTime();
     double total = (t2 - t0) / 1e9;
     double read = readBefore / 1e9;
     double plan = (t1 - t0 - readBefore) / 1e9;
-    double write = timing.writeNanos / 1e9;
-    double verify = (t2 - t1 - timing.writeNanos) / 1e9;
+    double write = timing.writeNanos() / 1e9;
+    double verify = (t2 - t1 - timing.writeNanos()) / 1e9;
     double cpu = (cpuNanos() - cpu0) / 1e9;
     System.out.printf(Locale.ROOT, "%s%s = read %.3f + plan %.3f + write %.3f + verify "
         + "%.3f (%d commands; cfsync's own CPU %.3f s)%n", label, secs(total), read, plan, write,

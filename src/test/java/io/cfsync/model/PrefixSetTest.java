@@ -344,6 +344,25 @@ class PrefixSetTest {
   }
 
   @Test
+  void unsortedRangesNearTheBottomOfTheV6SpaceKeepTheirWholeWidth() {
+    // Ranges starting below 2^32 take a packed sort only while they are narrower than 2^32:
+    // ::/64 here is not, and must not be cut to its low 32 bits.
+    PrefixSet.Builder b = new PrefixSet.Builder();
+    b.add(Family.V6, 0, 0x1_0000_0000L, 0, 0x1_0000_00ffL);
+    b.add(Family.V6, 0, 0, 0, -1L);
+    b.add(Family.V6, 0, 0x10, 0, 0x1f);
+    PrefixSet.Builder narrow = new PrefixSet.Builder();
+    narrow.add(Family.V6, 0, 0xffff_ff00L, 0, 0xffff_ffffL);
+    narrow.add(Family.V6, 0, 0x10, 0, 0x1f);
+    narrow.add(Family.V4, 0, 0xff00_0000L, 0, 0xffff_ffffL);
+    narrow.add(Family.V4, 0, 0, 0, 0xffff_ffffL);
+    narrow.add(Family.V4, 0, 0x8000_0000L, 0, 0x8000_00ffL);
+    assertThat(b.build()).isEqualTo(PrefixSet.of(Prefix.parse("::/64")));
+    assertThat(narrow.build()).isEqualTo(PrefixSet.of(Prefix.parse("::10/124"),
+        Prefix.parse("::ffff:ff00/120"), Prefix.parse("0.0.0.0/0")));
+  }
+
+  @Test
   void primitiveBuilderRefusesRangesOutsideTheFamily() {
     assertThatThrownBy(() -> new PrefixSet.Builder().add(Family.V4, 0, 1L << 32, 0, 1L << 32))
         .isInstanceOf(IllegalArgumentException.class);

@@ -20,6 +20,7 @@ import io.cfsync.backend.XtState;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.error.SafetyRefusal;
 import io.cfsync.exec.Command;
+import io.cfsync.exec.Forked;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
 import io.cfsync.model.Diff;
@@ -89,16 +90,31 @@ public final class IpsetBackend implements Backend {
     return read(run, want.naming());
   }
 
-  /** Reads what cfsync owns under {@code naming}: its chain, tag (and sets). */
+  /**
+   * Reads what cfsync owns under {@code naming}: its chain, tag (and sets). The sets are read
+   * (and a 100k-element one parsed) on a thread of their own while both families' filter
+   * tables are dumped: the reads are independent, and this one runs twice per change.
+   */
   public Installed read(ProcessRunner run, Naming naming) {
+    Forked<ImmutableMap<String, IpsetSet>> sets =
+        Forked.start("cfsync-ipset-read", () -> readSets(run, naming));
     ImmutableMap.Builder<Family, XtState> xt = ImmutableMap.builder();
-    for (Family f : Family.values()) {
-      XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
-      if (s.unavailable().isEmpty()) {
-        seen.put(f, s.flavour());
+    try {
+      for (Family f : Family.values()) {
+        XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
+        if (s.unavailable().isEmpty()) {
+          seen.put(f, s.flavour());
+        }
+        xt.put(f, s);
       }
-      xt.put(f, s);
+    } catch (RuntimeException e) {
+      sets.awaitQuietly();
+      throw e;
     }
+    return new IpsetInstalled(naming, xt.buildOrThrow(), sets.join());
+  }
+
+  private static ImmutableMap<String, IpsetSet> readSets(ProcessRunner run, Naming naming) {
     Command list = Command.of("ipset", "list", "-n");
     Result names = run.run(list);
     if (!names.ok()) {
@@ -112,15 +128,15 @@ public final class IpsetBackend implements Backend {
         if (!existing.contains(name)) {
           continue;
         }
-        Command save = Command.of("ipset", "save", name);
-        Result r = run.run(save);
+        Command show = Command.of("ipset", "list", name);
+        Result r = run.run(show);
         if (!r.ok()) {
-          throw new BackendFailure("cannot read set " + name + ": " + Steps.describe(save, r));
+          throw new BackendFailure("cannot read set " + name + ": " + Steps.describe(show, r));
         }
         IpsetSet.parse(r.stdout(), name).ifPresent(s -> sets.put(name, s));
       }
     }
-    return new IpsetInstalled(naming, xt.buildOrThrow(), sets.buildOrThrow());
+    return sets.buildOrThrow();
   }
 
   @Override
@@ -201,15 +217,12 @@ public final class IpsetBackend implements Backend {
    * kernel repeated rehashing while filling.
    */
   static void fill(StringBuilder out, String name, Family f, PrefixSet content) {
-    ImmutableList<String> prefixes = Cidrs.of(content, f);
-    int n = prefixes.size();
+    int n = content.prefixCount(f);
     int hashsize = Math.max(1024, Integer.highestOneBit(Math.max(1, n)));
     int maxelem = Math.max(65536, Integer.highestOneBit(Math.max(1, n)) * 4);
     out.append("create ").append(name).append(" hash:net family ").append(f.ipsetFamily())
         .append(" hashsize ").append(hashsize).append(" maxelem ").append(maxelem).append('\n');
-    for (String p : prefixes) {
-      out.append("add ").append(name).append(' ').append(p).append('\n');
-    }
+    Cidrs.appendLines(content, f, "add " + name + " ", out);
   }
 
   private static Command restore(String script) {

@@ -74,6 +74,26 @@ class IpsetPlanTest {
     return sb.toString();
   }
 
+  /**
+   * {@code ipset list NAME} of the set {@code save} describes, laid out as ipset 7.17 prints
+   * it (the header words of the create line, then the members).
+   */
+  static String listed(String save) {
+    StringBuilder out = new StringBuilder();
+    for (String line : save.split("\n")) {
+      String[] w = line.split(" ", 4);
+      if (w[0].equals("create")) {
+        out.append("Name: ").append(w[1]).append("\nType: ").append(w[2])
+            .append("\nRevision: 7\nHeader: ").append(w.length > 3 ? w[3] : "")
+            .append("\nSize in memory: 1234\nReferences: 0\nNumber of entries: ")
+            .append(save.split("\nadd ", -1).length - 1).append("\nMembers:\n");
+      } else if (w[0].equals("add")) {
+        out.append(line.substring(("add " + w[1] + " ").length())).append('\n');
+      }
+    }
+    return out.toString();
+  }
+
   static Plan plan(FixtureRunner run, Desired d) {
     IpsetBackend b = backend();
     return b.plan(b.read(run, d.naming()), d);
@@ -93,8 +113,8 @@ class IpsetPlanTest {
   void aListChangeSwapsAndKeepsTheOldSetUntilTheEndForASwapBack() {
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
         .answer("ipset list -n", "f2b-sshd\ncf\ncfsync-v4\n")
-        .answer("ipset save cfsync-v4", save("cfsync-v4", "inet",
-            list("rulesets/cloudflare-2021-v4.txt")));
+        .answer("ipset list cfsync-v4", listed(save("cfsync-v4", "inet",
+            list("rulesets/cloudflare-2021-v4.txt"))));
     Plan p = plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW, Hook.INPUT));
     assertThat(p.diff().removed().prefixes()).containsExactly(Prefix.parse("104.28.0.0/14"));
     assertThat(run.ran()).extracting(c -> String.join(" ", c.argv()))
@@ -109,7 +129,7 @@ class IpsetPlanTest {
     String split = save("cfsync-v4", "inet", v4).replace("add cfsync-v4 104.16.0.0/13\n",
         "add cfsync-v4 104.20.0.0/14\nadd cfsync-v4 104.16.0.0/14\n");
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
-        .answer("ipset list -n", "cfsync-v4\n").answer("ipset save cfsync-v4", split);
+        .answer("ipset list -n", "cfsync-v4\n").answer("ipset list cfsync-v4", listed(split));
     Plan p = plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW, Hook.INPUT));
     assertThat(p.isEmpty()).isTrue();
     assertThat(p.undo()).isEmpty();
@@ -119,9 +139,10 @@ class IpsetPlanTest {
   void aLeftoverTemporarySetOfAKilledRunIsDestroyed() {
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
         .answer("ipset list -n", "cfsync-v4\ncfsync-t4\n")
-        .answer("ipset save cfsync-v4", save("cfsync-v4", "inet", CLOUDFLARE.only(Family.V4)))
-        .answer("ipset save cfsync-t4", save("cfsync-t4", "inet",
-            PrefixSet.of(Prefix.parse("192.0.2.0/24"))));
+        .answer("ipset list cfsync-v4", listed(save("cfsync-v4", "inet",
+            CLOUDFLARE.only(Family.V4))))
+        .answer("ipset list cfsync-t4", listed(save("cfsync-t4", "inet",
+            PrefixSet.of(Prefix.parse("192.0.2.0/24")))));
     Plan p = plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW, Hook.INPUT));
     Golden.check("ipset", "leftover-temporary-destroyed", Golden.render(p));
   }
@@ -131,7 +152,7 @@ class IpsetPlanTest {
     String nomatch = save("cfsync-v4", "inet", CLOUDFLARE.only(Family.V4))
         .replace("add cfsync-v4 104.16.0.0/13\n", "add cfsync-v4 104.16.0.0/13 nomatch\n");
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
-        .answer("ipset list -n", "cfsync-v4\n").answer("ipset save cfsync-v4", nomatch);
+        .answer("ipset list -n", "cfsync-v4\n").answer("ipset list cfsync-v4", listed(nomatch));
     Plan p = plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW, Hook.INPUT));
     assertThat(p.commands()).hasSize(2);
     assertThat(p.commands().get(0).stdin().orElseThrow()).contains("swap cfsync-t4 cfsync-v4");
@@ -141,8 +162,8 @@ class IpsetPlanTest {
   void aSetOfAnotherTypeUnderCfsyncsNameIsRefusedUntouched() {
     FixtureRunner run = FixtureRunner.nft(null, null)
         .answer("ipset list -n", "cfsync-v4\n")
-        .answer("ipset save cfsync-v4", "create cfsync-v4 hash:ip family inet hashsize 1024 "
-            + "maxelem 65536\nadd cfsync-v4 192.0.2.1\n");
+        .answer("ipset list cfsync-v4", listed("create cfsync-v4 hash:ip family inet hashsize "
+            + "1024 maxelem 65536\nadd cfsync-v4 192.0.2.1\n"));
     assertThatThrownBy(() -> plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW,
         Hook.INPUT))).isInstanceOf(SafetyRefusal.class).hasMessage("set cfsync-v4 exists as "
             + "hash:ip family inet, not hash:net family inet, so cfsync did not create it; "
@@ -178,8 +199,10 @@ class IpsetPlanTest {
   void installedPrefixesAreTheLiveSetsContent() {
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
         .answer("ipset list -n", "cfsync-v4\ncfsync-v6\n")
-        .answer("ipset save cfsync-v4", save("cfsync-v4", "inet", CLOUDFLARE.only(Family.V4)))
-        .answer("ipset save cfsync-v6", save("cfsync-v6", "inet6", CLOUDFLARE.only(Family.V6)));
+        .answer("ipset list cfsync-v4", listed(save("cfsync-v4", "inet",
+            CLOUDFLARE.only(Family.V4))))
+        .answer("ipset list cfsync-v6", listed(save("cfsync-v6", "inet6",
+            CLOUDFLARE.only(Family.V6))));
     Installed now = backend().read(run, Naming.DEFAULT);
     assertThat(now.prefixes()).isEqualTo(CLOUDFLARE);
     assertThat(now.present()).isTrue();
