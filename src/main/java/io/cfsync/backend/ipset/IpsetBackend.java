@@ -16,6 +16,7 @@ import io.cfsync.backend.Policy;
 import io.cfsync.backend.Steps;
 import io.cfsync.backend.XtChain;
 import io.cfsync.backend.XtFlavour;
+import io.cfsync.backend.XtReader;
 import io.cfsync.backend.XtState;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.error.SafetyRefusal;
@@ -47,21 +48,15 @@ public final class IpsetBackend implements Backend {
 
   private static final Splitter LINES = Splitter.on('\n').omitEmptyStrings().trimResults();
 
-  private final Optional<XtFlavour> flavour;
-  /**
-   * The flavour each family answered with, so the verifying read of the same run need not
-   * ask again: an instance serves one run (the registry supplies a fresh one).
-   */
-  private final Map<Family, XtFlavour> seen =
-      java.util.Collections.synchronizedMap(new java.util.EnumMap<>(Family.class));
+  private final XtReader xt;
 
   public IpsetBackend() {
-    this.flavour = Optional.empty();
+    this.xt = new XtReader(Optional.empty());
   }
 
   /** Uses {@code flavour}'s iptables tools whatever {@code iptables} is. */
   public IpsetBackend(XtFlavour flavour) {
-    this.flavour = Optional.of(flavour);
+    this.xt = new XtReader(Optional.of(flavour));
   }
 
   @Override
@@ -98,20 +93,14 @@ public final class IpsetBackend implements Backend {
   public Installed read(ProcessRunner run, Naming naming) {
     Forked<ImmutableMap<String, IpsetSet>> sets =
         Forked.start("cfsync-ipset-read", () -> readSets(run, naming));
-    ImmutableMap.Builder<Family, XtState> xt = ImmutableMap.builder();
+    ImmutableMap<Family, XtState> chains;
     try {
-      for (Family f : Family.values()) {
-        XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
-        if (s.unavailable().isEmpty()) {
-          seen.put(f, s.flavour());
-        }
-        xt.put(f, s);
-      }
+      chains = xt.read(run);
     } catch (RuntimeException e) {
       sets.awaitQuietly();
       throw e;
     }
-    return new IpsetInstalled(naming, xt.buildOrThrow(), sets.join());
+    return new IpsetInstalled(naming, chains, sets.join());
   }
 
   private static ImmutableMap<String, IpsetSet> readSets(ProcessRunner run, Naming naming) {

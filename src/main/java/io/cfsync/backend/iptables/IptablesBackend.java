@@ -14,6 +14,7 @@ import io.cfsync.backend.Policy;
 import io.cfsync.backend.Steps;
 import io.cfsync.backend.XtChain;
 import io.cfsync.backend.XtFlavour;
+import io.cfsync.backend.XtReader;
 import io.cfsync.backend.XtState;
 import io.cfsync.exec.Command;
 import io.cfsync.exec.ProcessRunner;
@@ -22,7 +23,6 @@ import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,22 +35,16 @@ import java.util.Optional;
  */
 public final class IptablesBackend implements Backend {
 
-  private final Optional<XtFlavour> flavour;
-  /**
-   * The flavour each family answered with, so the verifying read of the same run need not
-   * ask again: an instance serves one run (the registry supplies a fresh one).
-   */
-  private final Map<Family, XtFlavour> seen =
-      java.util.Collections.synchronizedMap(new java.util.EnumMap<>(Family.class));
+  private final XtReader xt;
 
   /** Asks {@code iptables -V} which flavour the host runs. */
   public IptablesBackend() {
-    this.flavour = Optional.empty();
+    this.xt = new XtReader(Optional.empty());
   }
 
   /** Uses {@code flavour}'s tools whatever {@code iptables} is (tests drive legacy this way). */
   public IptablesBackend(XtFlavour flavour) {
-    this.flavour = Optional.of(flavour);
+    this.xt = new XtReader(Optional.of(flavour));
   }
 
   @Override
@@ -75,15 +69,7 @@ public final class IptablesBackend implements Backend {
 
   /** Reads what cfsync owns under {@code naming}: its chain, tag (and sets). */
   public Installed read(ProcessRunner run, Naming naming) {
-    ImmutableMap.Builder<Family, XtState> m = ImmutableMap.builder();
-    for (Family f : Family.values()) {
-      XtState s = XtState.read(run, f, flavour.or(() -> Optional.ofNullable(seen.get(f))));
-      if (s.unavailable().isEmpty()) {
-        seen.put(f, s.flavour());
-      }
-      m.put(f, s);
-    }
-    return new IptablesInstalled(naming, m.buildOrThrow());
+    return new IptablesInstalled(naming, xt.read(run));
   }
 
   @Override
