@@ -521,10 +521,15 @@ public abstract class XtLiveContract {
       ok(cfsync(net, "apply", a, "--policy", "restrict"), "first");
       Prober.Handle v4 = net.probe(Netns.CF_V4, 80, Duration.ofMillis(20)).awaitFirst();
       Prober.Handle v6 = net.probe(Netns.CF_V6, 80, Duration.ofMillis(20)).awaitFirst();
+      // How long a whole list change takes here, so that the kills land all along a run
+      // (JVM start, reads, each write step, verify) however fast or loaded this machine is.
+      long t0 = System.nanoTime();
+      ok(cfsync(net, "apply", b, "--policy", "restrict"), "timed change");
+      long change = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
       int killed = 0;
       for (int i = 0; i < 14; i++) {
-        Process p = net.cfsync(tmp, cli("apply", i % 2 == 0 ? b : a, "--policy", "restrict"));
-        long delay = ThreadLocalRandom.current().nextLong(150, 1600);
+        Process p = net.cfsync(tmp, cli("apply", i % 2 == 0 ? a : b, "--policy", "restrict"));
+        long delay = ThreadLocalRandom.current().nextLong(change / 10, change * 6 / 5 + 1);
         if (!p.waitFor(delay, TimeUnit.MILLISECONDS)) {
           p.destroyForcibly();
           killed++;
