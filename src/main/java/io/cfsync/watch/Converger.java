@@ -167,6 +167,17 @@ public final class Converger {
     return last;
   }
 
+  /**
+   * A refusal (bad list, removal guard) waits for the next refresh or change; any other
+   * failure is retried, and the log line says so.
+   */
+  private Outcome failed(String event, CfsyncException e, Stopwatch sw) {
+    boolean refused = e instanceof SafetyRefusal;
+    log.warn(event + ": " + e.getMessage() + (refused ? "" : "; will try again"));
+    listener.failed(event, e, sw.elapsed());
+    return refused ? Outcome.REFUSED : Outcome.FAILED;
+  }
+
   private Outcome convergeOnce(String event, Trigger t) {
     Stopwatch sw = Stopwatch.createStarted();
     Desired want = wiring.desired(lists);
@@ -174,14 +185,8 @@ public final class Converger {
     Sync.Prepared seen;
     try {
       seen = sync.prepare(want, lists.addOnly(), maxRemoval, force);
-    } catch (SafetyRefusal e) {
-      log.warn(event + ": " + e.getMessage());
-      listener.failed(event, e, sw.elapsed());
-      return Outcome.REFUSED;
     } catch (CfsyncException e) {
-      log.warn(event + ": " + e.getMessage() + "; will try again");
-      listener.failed(event, e, sw.elapsed());
-      return Outcome.FAILED;
+      return failed(event, e, sw);
     }
     if (seen.plan().isEmpty()) {
       if (event.equals("heal")) {
@@ -217,14 +222,8 @@ public final class Converger {
         return Outcome.IN_SYNC;
       }
       sync.apply(p, run);
-    } catch (SafetyRefusal e) {
-      log.warn(event + ": " + e.getMessage());
-      listener.failed(event, e, sw.elapsed());
-      return Outcome.REFUSED;
     } catch (CfsyncException e) {
-      log.warn(event + ": " + e.getMessage() + "; will try again");
-      listener.failed(event, e, sw.elapsed());
-      return Outcome.FAILED;
+      return failed(event, e, sw);
     }
     String took = seconds(sw.elapsed().toNanos());
     if (event.equals("heal")) {
