@@ -3,6 +3,7 @@ package io.cfsync.testing;
 import com.google.common.collect.ImmutableList;
 import com.google.common.io.Resources;
 import io.cfsync.model.Prefix;
+import io.cfsync.model.PrefixSet;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,27 @@ public final class Fixtures {
   }
 
   public static ImmutableList<Prefix> prefixes(String body) {
-    return body.lines().filter(l -> !l.isBlank()).map(Prefix::parse)
+    return body.lines().filter(l -> !l.isBlank()).map(String::strip).map(Prefix::parse)
         .collect(ImmutableList.toImmutableList());
+  }
+
+  /** The prefixes listed in these classpath resources, one per line (blank lines skipped). */
+  public static PrefixSet listed(String... resources) {
+    ImmutableList.Builder<Prefix> out = ImmutableList.builder();
+    for (String r : resources) {
+      try {
+        out.addAll(prefixes(Resources.toString(Resources.getResource(r),
+            StandardCharsets.UTF_8)));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return PrefixSet.of(out.build());
+  }
+
+  /** The jar's built-in snapshot (15 IPv4, 7 IPv6 prefixes). */
+  public static PrefixSet builtin() {
+    return listed("io/cfsync/source/builtin/ips-v4.txt", "io/cfsync/source/builtin/ips-v6.txt");
   }
 
   /** Today's 22 prefixes, v4 then v6, in Cloudflare's order. */

@@ -19,6 +19,7 @@ import io.cfsync.error.SafetyRefusal;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
+import io.cfsync.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,20 +33,7 @@ class IpsetPlanTest {
     return new IpsetBackend();
   }
 
-  static PrefixSet list(String... resources) {
-    List<Prefix> out = new ArrayList<>();
-    for (String r : resources) {
-      for (String line : FixtureRunner.resource(r).split("\n")) {
-        if (!line.isBlank()) {
-          out.add(Prefix.parse(line.strip()));
-        }
-      }
-    }
-    return PrefixSet.of(out);
-  }
-
-  static final PrefixSet CLOUDFLARE = list("io/cfsync/source/builtin/ips-v4.txt",
-      "io/cfsync/source/builtin/ips-v6.txt");
+  static final PrefixSet CLOUDFLARE = Fixtures.builtin();
 
   static Desired want(PrefixSet prefixes, Set<Family> families, Policy p, Hook h) {
     PrefixSet only = PrefixSet.empty();
@@ -114,7 +102,7 @@ class IpsetPlanTest {
     FixtureRunner run = FixtureRunner.nft(CHAIN_V4, null)
         .answer("ipset list -n", "f2b-sshd\ncf\ncfsync-v4\n")
         .answer("ipset list cfsync-v4", listed(save("cfsync-v4", "inet",
-            list("rulesets/cloudflare-2021-v4.txt"))));
+            Fixtures.listed("rulesets/cloudflare-2021-v4.txt"))));
     Plan p = plan(run, want(CLOUDFLARE, Set.of(Family.V4), Policy.ALLOW, Hook.INPUT));
     assertThat(p.diff().removed().prefixes()).containsExactly(Prefix.parse("104.28.0.0/14"));
     assertThat(run.ran()).extracting(c -> String.join(" ", c.argv()))

@@ -21,6 +21,7 @@ import io.cfsync.exec.Result;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import io.cfsync.model.PrefixSet;
+import io.cfsync.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -34,20 +35,7 @@ class IptablesPlanTest {
     return new IptablesBackend();
   }
 
-  static PrefixSet list(String... resources) {
-    List<Prefix> out = new ArrayList<>();
-    for (String r : resources) {
-      for (String line : FixtureRunner.resource(r).split("\n")) {
-        if (!line.isBlank()) {
-          out.add(Prefix.parse(line.strip()));
-        }
-      }
-    }
-    return PrefixSet.of(out);
-  }
-
-  static final PrefixSet CLOUDFLARE = list("io/cfsync/source/builtin/ips-v4.txt",
-      "io/cfsync/source/builtin/ips-v6.txt");
+  static final PrefixSet CLOUDFLARE = Fixtures.builtin();
 
   static Desired want(PrefixSet prefixes, Set<Family> families, String ports, Policy p, Hook h,
       Action a, String... extras) {
@@ -112,7 +100,7 @@ class IptablesPlanTest {
   @Test
   void aListChangeRefillsTheChainAndKeepsTheJump() {
     String v4 = installed("-A INPUT -p tcp -m multiport --dports 80,443 -m comment --comment "
-        + "cfsync -j CFSYNC\n" + rules(list("rulesets/cloudflare-2021-v4.txt")) + "-A CFSYNC -j "
+        + "cfsync -j CFSYNC\n" + rules(Fixtures.listed("rulesets/cloudflare-2021-v4.txt")) + "-A CFSYNC -j "
         + "RETURN\n", "");
     Plan p = plan(FixtureRunner.nft(v4, null), want(CLOUDFLARE, Set.of(Family.V4), "80,443",
         Policy.ALLOW, Hook.INPUT, Action.DROP));

@@ -49,9 +49,7 @@ final class NftTesting {
 
   /** Cloudflare's lists as shipped in the jar's snapshot (15 IPv4, 7 IPv6). */
   static PrefixSet cloudflare() {
-    return PrefixSet.of(ImmutableList.<Prefix>builder()
-        .addAll(parse(resource("io/cfsync/source/builtin/ips-v4.txt")))
-        .addAll(parse(resource("io/cfsync/source/builtin/ips-v6.txt"))).build());
+    return io.cfsync.testing.Fixtures.builtin();
   }
 
   /** The 2021 IPv4 list (with 104.16.0.0/12), see nftables/README.md. */

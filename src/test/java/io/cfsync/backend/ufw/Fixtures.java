@@ -51,15 +51,7 @@ final class Fixtures {
 
   /** Cloudflare's lists as the built-in snapshot holds them (the same as the shared data). */
   static PrefixSet cloudflare() {
-    List<Prefix> out = new ArrayList<>();
-    for (String f : List.of("ips-v4.txt", "ips-v6.txt")) {
-      for (String line : resource("/io/cfsync/source/builtin/" + f).split("\n")) {
-        if (!line.isBlank()) {
-          out.add(Prefix.parse(line.strip()));
-        }
-      }
-    }
-    return PrefixSet.of(out);
+    return io.cfsync.testing.Fixtures.builtin();
   }
 
   static PrefixSet prefixes(String... cidrs) {
