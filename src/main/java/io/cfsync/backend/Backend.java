@@ -43,6 +43,16 @@ public interface Backend {
   }
 
   /**
+   * True when {@link #apply} of this plan, with a real runner, itself read back everything the
+   * plan changed and proved it is the plan's end state before returning (it throws otherwise,
+   * having put the old state back). The caller then skips its own re-read and re-plan, which
+   * would read the same state a second time.
+   */
+  default boolean verifiesApply(Plan plan) {
+    return false;
+  }
+
+  /**
    * True when {@link #apply} itself restores the state read before if one of its commands
    * fails part-way (it alone knows which ones ran). The caller then runs {@code plan.undo()}
    * only when verification fails, that is after every command ran.

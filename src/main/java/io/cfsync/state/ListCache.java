@@ -5,6 +5,7 @@ import com.google.common.collect.ImmutableList;
 import io.cfsync.model.Prefix;
 import io.cfsync.source.Fetched;
 import io.cfsync.source.UrlState;
+import io.cfsync.text.Sha256;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.chrono.IsoChronology;

@@ -56,8 +56,10 @@ public final class Sync {
 
   /**
    * Applies a prepared plan through {@code run}. With the real runner: re-reads and re-plans
-   * afterwards; anything left to do means the tool did not do what it said, so the undo
-   * commands restore the state read before and the run fails. A no-op plan runs nothing.
+   * afterwards (unless the backend's apply proved its end state itself, see
+   * {@link Backend#verifiesApply}); anything left to do means the tool did not do what it
+   * said, so the undo commands restore the state read before and the run fails. A no-op plan
+   * runs nothing.
    */
   public void apply(Prepared p, ProcessRunner run) {
     if (p.plan().isEmpty()) {
@@ -71,7 +73,7 @@ public final class Sync {
       }
       throw e;
     }
-    if (run.recording()) {
+    if (run.recording() || backend.verifiesApply(p.plan())) {
       return;
     }
     Plan left = backend.plan(backend.read(reader, p.effective()), p.effective());

@@ -1,7 +1,7 @@
 package io.cfsync.backend.ufw;
 
-import com.google.common.hash.Hashing;
 import io.cfsync.error.BackendFailure;
+import io.cfsync.text.Sha256;
 import io.cfsync.text.UnifiedDiff;
 import java.nio.charset.StandardCharsets;
 
@@ -19,7 +19,7 @@ final class FileDiff {
   private FileDiff() {}
 
   static String sha256(String content) {
-    return Hashing.sha256().hashString(content, StandardCharsets.ISO_8859_1).toString();
+    return Sha256.hex(content.getBytes(StandardCharsets.ISO_8859_1));
   }
 
   /** The diff from {@code before} to {@code after}; empty when they are equal. */

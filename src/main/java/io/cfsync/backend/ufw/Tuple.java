@@ -9,6 +9,7 @@ import io.cfsync.model.Prefix;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -105,6 +106,18 @@ record Tuple(String action, String proto, String dport, String dst, String sport
       sb.append(" comment=").append(comment);
     }
     return sb.toString();
+  }
+
+  // Spelled out for the reason given in Prefix#equals: no invokedynamic link on a short run.
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Tuple t && sameRuleAs(t) && comment.equals(t.comment);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(action, proto, dport, dst, sport, src, dapp, sapp, iface,
+        comment);
   }
 
   /** Everything but the comment equal: the same rule to UFW ({@code UFWRule.match} -2). */

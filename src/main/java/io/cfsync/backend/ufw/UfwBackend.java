@@ -13,8 +13,11 @@ import io.cfsync.model.Family;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,6 +79,18 @@ public final class UfwBackend implements Backend {
           + want.naming().tag());
     }
     return UfwPlanner.plan(s, want, paths);
+  }
+
+  /**
+   * File mode proves its end state under UFW's lock (see {@link #applyFiles}): each rule file
+   * read back is the planned file byte for byte, and each loaded chain holds exactly that
+   * file's rules. Plans with {@code ufw} commands (cli mode, {@code ufw default}) are checked
+   * by the caller's re-read.
+   */
+  @Override
+  public boolean verifiesApply(Plan plan) {
+    return plan.commands().stream().allMatch(c -> UfwPlanner.isPatch(c)
+        || UfwPlanner.isRestore(c));
   }
 
   @Override
@@ -150,6 +165,7 @@ public final class UfwBackend implements Backend {
   private void applyFiles(List<Command> steps, ProcessRunner run) {
     try (UfwLock lock = UfwLock.acquire(paths.lock(), UfwReader.LOCK_WAIT)) {
       List<Path> written = new ArrayList<>();
+      Map<Path, String> planned = new LinkedHashMap<>();
       Set<Family> loaded = new LinkedHashSet<>();
       try {
         for (Command c : steps) {
@@ -159,6 +175,7 @@ public final class UfwBackend implements Backend {
             String after = FileDiff.apply(d, AtomicFiles.read(target));
             AtomicFiles.replace(target, after);
             written.add(target);
+            planned.put(target, after);
           }
         }
         for (Command c : steps) {
@@ -168,7 +185,7 @@ public final class UfwBackend implements Backend {
             loaded.add(f);
           }
         }
-        verify(loaded, run);
+        verify(planned, loaded, run);
       } catch (BackendFailure | IOException e) {
         String rolled = rollBack(written, loaded, run);
         String why = e instanceof IOException ? "writing UFW's rule files failed ("
@@ -188,11 +205,28 @@ public final class UfwBackend implements Backend {
         + "files; nothing changed");
   }
 
-  /** After loading, the chain must hold exactly the allow rules the file says. */
-  private void verify(Set<Family> loaded, ProcessRunner run) throws IOException {
+  /**
+   * Reads back what was changed: each written rule file must be the planned file byte for
+   * byte, and each loaded family's chain must hold exactly the allow rules of its file.
+   */
+  private void verify(Map<Path, String> planned, Set<Family> loaded, ProcessRunner run)
+      throws IOException {
+    Map<Family, String> files = new EnumMap<>(Family.class);
+    for (Family f : Family.values()) {
+      Path p = paths.rules(f);
+      if (!planned.containsKey(p) && !loaded.contains(f)) {
+        continue;
+      }
+      String content = AtomicFiles.read(p);
+      if (planned.containsKey(p) && !content.equals(planned.get(p))) {
+        throw new BackendFailure(p + " does not hold what cfsync just wrote to it (changed "
+            + "under UFW's lock?)");
+      }
+      files.put(f, content);
+    }
     for (Family f : loaded) {
       Path p = paths.rules(f);
-      RulesFile file = RulesFile.parse(f, p.toString(), AtomicFiles.read(p));
+      RulesFile file = RulesFile.parse(f, p.toString(), files.get(f));
       var live = UfwReader.live(run, f);
       if (live.isEmpty() || !live.get().equals(file.shapes())) {
         throw new BackendFailure(UfwPaths.restoreTool(f) + " succeeded but UFW's "

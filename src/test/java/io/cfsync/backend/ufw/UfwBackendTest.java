@@ -52,6 +52,8 @@ class UfwBackendTest {
     final Map<String, String> loaded = new HashMap<>();
     final List<String> ran = new ArrayList<>();
     Predicate<Command> fail = c -> false;
+    /** Restores that exit 0 and load nothing. */
+    Predicate<Command> lie = c -> false;
 
     Kernel(UfwPaths paths) throws Exception {
       for (Family f : Family.values()) {
@@ -69,6 +71,9 @@ class UfwBackendTest {
       String chain = fam.equals("ip") ? "ufw-user-input" : "ufw6-user-input";
       switch (c.tool()) {
         case "iptables-restore", "ip6tables-restore" -> {
+          if (lie.test(c)) {
+            return new Result(0, "", "");
+          }
           try {
             loaded.put(fam, read(Path.of(c.argv().get(2))));
           } catch (Exception e) {
@@ -135,6 +140,51 @@ class UfwBackendTest {
     assertThat(k.loaded.get("ip")).isEqualTo(Fixtures.nutratech(Family.V4));
     assertThat(k.ran).containsSubsequence("iptables-restore -n " + paths.rulesV4(),
         "ip6tables-restore -n " + paths.rulesV6(), "iptables-restore -n " + paths.rulesV4());
+  }
+
+  @Test
+  void fileModeProvesItsEndStateItselfSoTheRunReadsTheChainsOnceAfterLoading()
+      throws Exception {
+    Kernel k = new Kernel(paths);
+    UfwBackend b = new UfwBackend(paths);
+    Sync sync = new Sync(b, k, Log.SILENT);
+    var prepared = sync.prepare(Fixtures.desired(Fixtures.cloudflare(), "file"), false, 25,
+        false);
+    assertThat(b.verifiesApply(prepared.plan())).isTrue();
+    k.ran.clear();
+
+    sync.apply(prepared, k);
+    // Per family: one load, then one listing to check it; no second read by the caller.
+    assertThat(k.ran).containsExactly("iptables-restore -n " + paths.rulesV4(),
+        "ip6tables-restore -n " + paths.rulesV6(), "iptables-save -t filter",
+        "ip6tables-save -t filter");
+  }
+
+  @Test
+  void aRestoreThatSucceedsWithoutLoadingIsCaughtAndBothFilesGoBack() throws Exception {
+    Kernel k = new Kernel(paths);
+    k.lie = c -> c.tool().equals("ip6tables-restore");
+    Sync sync = new Sync(new UfwBackend(paths), k, Log.SILENT);
+    var prepared = sync.prepare(Fixtures.desired(Fixtures.cloudflare(), "file"), false, 25,
+        false);
+
+    assertThatThrownBy(() -> sync.apply(prepared, k)).isInstanceOf(BackendFailure.class)
+        .hasMessageContaining("ip6tables-restore succeeded but UFW's ufw6-user-input chain "
+            + "does not hold the rules of " + paths.rulesV6())
+        .hasMessageEndingWith("UFW's rule files and chains are as before");
+    assertThat(read(paths.rulesV4())).isEqualTo(Fixtures.nutratech(Family.V4));
+    assertThat(read(paths.rulesV6())).isEqualTo(Fixtures.nutratech(Family.V6));
+    assertThat(k.loaded.get("ip")).isEqualTo(Fixtures.nutratech(Family.V4));
+  }
+
+  @Test
+  void cliModePlansAreLeftToTheCallersReRead() throws Exception {
+    UfwBackend b = new UfwBackend(paths);
+    Kernel k = new Kernel(paths);
+    Desired want = Fixtures.desired(Fixtures.cloudflare(), "cli");
+    var plan = b.plan(b.read(k, want), want);
+    assertThat(plan.isEmpty()).isFalse();
+    assertThat(b.verifiesApply(plan)).isFalse();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.cfsync.state;
+package io.cfsync.text;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
