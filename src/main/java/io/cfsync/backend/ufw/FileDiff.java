@@ -4,6 +4,8 @@ import io.cfsync.error.BackendFailure;
 import io.cfsync.text.Sha256;
 import io.cfsync.text.UnifiedDiff;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The rule-file change as a unified diff that {@code patch} takes and a person can read. Its
@@ -18,9 +20,35 @@ final class FileDiff {
 
   private FileDiff() {}
 
+  /**
+   * The hash of a rule file's bytes. A run hashes each file it changes when planning and
+   * again when applying, where it is the same text (that is what the check proves); the last
+   * few answers are kept, as hashing a few KiB costs milliseconds before the JIT has compiled
+   * the hash, and comparing the strings costs microseconds.
+   */
   static String sha256(String content) {
-    return Sha256.hex(content.getBytes(StandardCharsets.ISO_8859_1));
+    synchronized (RECENT) {
+      String known = RECENT.get(content);
+      if (known != null) {
+        return known;
+      }
+    }
+    String hex = Sha256.hex(content.getBytes(StandardCharsets.ISO_8859_1));
+    synchronized (RECENT) {
+      RECENT.put(content, hex);
+    }
+    return hex;
   }
+
+  private static final int REMEMBERED = 8;
+
+  /** Content to hash, least recently used first; a handful of entries per run. */
+  private static final Map<String, String> RECENT = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > REMEMBERED;
+    }
+  };
 
   /** The diff from {@code before} to {@code after}; empty when they are equal. */
   static String create(String path, String before, String after) {
