@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cfsync.backend.Desired;
+import io.cfsync.backend.Plan;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.exec.Command;
 import io.cfsync.exec.ProcessRunner;
@@ -180,19 +181,22 @@ class UfwBackendTest {
   @Test
   void cliModePlansAreLeftToTheCallersReRead() throws Exception {
     UfwBackend b = new UfwBackend(paths);
-    Kernel k = new Kernel(paths);
-    Desired want = Fixtures.desired(Fixtures.cloudflare(), "cli");
-    var plan = b.plan(b.read(k, want), want);
+    var plan = planFor(b, new Kernel(paths), "cli");
     assertThat(plan.isEmpty()).isFalse();
     assertThat(b.verifiesApply(plan)).isFalse();
+  }
+
+  /** The plan from the files as they are to Cloudflare's list, in {@code mode}. */
+  private static Plan planFor(UfwBackend b, Kernel k, String mode) {
+    Desired want = Fixtures.desired(Fixtures.cloudflare(), mode);
+    return b.plan(b.read(k, want), want);
   }
 
   @Test
   void refusesToWriteAFileThatChangedAfterThePlan() throws Exception {
     Kernel k = new Kernel(paths);
     UfwBackend b = new UfwBackend(paths);
-    Desired want = Fixtures.desired(Fixtures.cloudflare(), "file");
-    var plan = b.plan(b.read(k, want), want);
+    var plan = planFor(b, k, "file");
     // A ufw run in between: its change must not be overwritten.
     String theirs = read(paths.rulesV4()).replace("### END RULES ###",
         "### tuple ### allow tcp 25 0.0.0.0/0 any 0.0.0.0/0 in\n"
