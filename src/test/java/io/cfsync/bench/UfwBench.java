@@ -171,32 +171,19 @@ public final class UfwBench {
   }
 
   /**
-   * An AppCDS archive from one real apply, made as the package makes its own
-   * (src/deb/share/make-cds-archive): the training run lists the classes it loads, then a
-   * static archive is dumped from that list. Class loading, not the work, is most of a short
-   * JVM run.
+   * An AppCDS archive from one real apply (what a package would ship, or build at install):
+   * class loading, not the work, is most of a short JVM run.
    */
   private void train() throws IOException {
-    if (!cfsyncJava.get(3).equals("-jar")) {
-      throw new IllegalStateException("build target/cfsync.jar first: a CDS archive needs a jar");
-    }
-    Path classlist = work.resolve("cfsync.classlist");
     List<String> argv = new ArrayList<>(ufw.prefix());
     argv.addAll(cfsyncJava.subList(0, 3));
-    argv.add("-XX:DumpLoadedClassList=" + classlist);
+    argv.add("-XX:ArchiveClassesAtExit=" + archive);
     argv.addAll(cfsyncJava.subList(3, cfsyncJava.size()));
     argv.addAll(List.of("apply", "--backend", "ufw", "--source", "file:" + work.resolve("a.txt"),
         "--state-dir", work.resolve("state-train").toString(), "-q"));
     Result r = HOST.run(Command.of(ImmutableList.copyOf(argv)).withTimeout(Duration.ofMinutes(5)));
-    if (!r.ok() || !Files.isRegularFile(classlist)) {
+    if (!r.ok() || !Files.isRegularFile(archive)) {
       throw new IllegalStateException("AppCDS training run failed: " + r.stderr());
-    }
-    List<String> dump = new ArrayList<>(cfsyncJava.subList(0, 3));
-    dump.addAll(List.of("-Xshare:dump", "-XX:SharedClassListFile=" + classlist,
-        "-XX:SharedArchiveFile=" + archive, "-cp", cfsyncJava.get(4)));
-    Result d = HOST.run(Command.of(ImmutableList.copyOf(dump)).withTimeout(Duration.ofMinutes(5)));
-    if (!d.ok() || !Files.isRegularFile(archive)) {
-      throw new IllegalStateException("AppCDS dump failed: " + d.stdout() + d.stderr());
     }
     reset();
   }
