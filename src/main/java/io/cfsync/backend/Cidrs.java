@@ -141,19 +141,8 @@ public final class Cidrs {
       }
       return;
     }
-    set.forEachRange(Family.V4, (firstHi, first, lastHi, last) -> {
-      long lo = first;
-      long hi = last + 1;
-      while (lo < hi) {
-        int align = lo == 0 ? 32 : Long.numberOfTrailingZeros(lo);
-        int fit = 63 - Long.numberOfLeadingZeros(hi - lo);
-        int bits = Math.min(Math.min(align, fit), 32);
-        out.append(before).append(lo >>> 24 & 255).append('.').append(lo >>> 16 & 255)
-            .append('.').append(lo >>> 8 & 255).append('.').append(lo & 255).append('/')
-            .append(32 - bits).append('\n');
-        lo += 1L << bits;
-      }
-    });
+    set.forEachBlock(Family.V4, (hi, lo, size) ->
+        appendV4(out.append(before), lo, 32 - size).append('\n'));
   }
 
   /** The fewest CIDRs covering {@code set}'s addresses of {@code f}, ascending, as text. */
@@ -166,20 +155,16 @@ public final class Cidrs {
       return out.build();
     }
     StringBuilder sb = new StringBuilder(18);
-    set.forEachRange(Family.V4, (firstHi, first, lastHi, last) -> {
-      long lo = first;
-      long hi = last + 1;
-      while (lo < hi) {
-        int align = lo == 0 ? 32 : Long.numberOfTrailingZeros(lo);
-        int fit = 63 - Long.numberOfLeadingZeros(hi - lo);
-        int bits = Math.min(Math.min(align, fit), 32);
-        sb.setLength(0);
-        sb.append(lo >>> 24 & 255).append('.').append(lo >>> 16 & 255).append('.')
-            .append(lo >>> 8 & 255).append('.').append(lo & 255).append('/').append(32 - bits);
-        out.add(sb.toString());
-        lo += 1L << bits;
-      }
+    set.forEachBlock(Family.V4, (hi, lo, size) -> {
+      sb.setLength(0);
+      out.add(appendV4(sb, lo, 32 - size).toString());
     });
     return out.build();
+  }
+
+  /** {@code a.b.c.d/len} of the IPv4 address {@code addr}, without an object per part. */
+  private static StringBuilder appendV4(StringBuilder sb, long addr, int len) {
+    return sb.append(addr >>> 24 & 255).append('.').append(addr >>> 16 & 255).append('.')
+        .append(addr >>> 8 & 255).append('.').append(addr & 255).append('/').append(len);
   }
 }

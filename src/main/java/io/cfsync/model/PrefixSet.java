@@ -239,6 +239,20 @@ public final class PrefixSet {
     spans(family).forEach(visitor);
   }
 
+  /** Receives one CIDR block: 2^size addresses from (hi, lo); IPv4 is the low 32 bits of lo. */
+  @FunctionalInterface
+  public interface BlockVisitor {
+    void block(long hi, long lo, int size);
+  }
+
+  /**
+   * Visits the fewest CIDR blocks that cover one family's addresses, ascending, as primitives
+   * (the blocks {@link #prefixes} would build objects for): what renders 100k-element sets.
+   */
+  public void forEachBlock(Family family, BlockVisitor visitor) {
+    spans(family).blocks(family, visitor);
+  }
+
   /**
    * Collects ranges in any order (overlapping, adjacent, duplicated, both families) and
    * builds the set with one primitive sort: for readers of tools' 100k-element listings.

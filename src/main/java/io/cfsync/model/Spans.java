@@ -363,17 +363,11 @@ final class Spans {
     return count[0];
   }
 
-  /** A block of 2^size addresses starting at (hi, lo). */
-  @FunctionalInterface
-  private interface BlockSink {
-    void block(long hi, long lo, int size);
-  }
-
   /**
    * The classic range-to-CIDR walk over every range: each step takes the biggest block that
    * is both aligned at the start and no longer than what remains.
    */
-  private void blocks(Family family, BlockSink sink) {
+  void blocks(Family family, PrefixSet.BlockVisitor sink) {
     int bits = family.bits();
     for (int i = 0; i < n; i++) {
       long sHi = d[4 * i];
