@@ -2,11 +2,13 @@ package io.cfsync.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.cfsync.model.Prefix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +18,24 @@ import java.util.List;
  * that goes through the paths a timer run takes, so the archive holds their classes. The lists
  * are the built-in snapshot served on loopback by the JDK's own HTTP server: a download, a
  * 304, a run from the fresh cache ({@code --max-age}) and, with {@code apply} and only inside a
- * network namespace made for it, an apply and a no-op apply. Nothing leaves the machine and,
- * without {@code apply}, no firewall is read or written. Not a user command.
+ * network namespace made for it, an apply, a change and a no-op apply. The first lists served
+ * are the snapshot as it was before one Cloudflare change ({@link #previous}): its last IPv4
+ * prefix stands in for the next block of that size, so that the second apply downloads the
+ * real snapshot and changes one prefix out for another, as the timer does when Cloudflare
+ * publishes a change. Nothing leaves the machine and, without {@code apply}, no firewall is
+ * read or written. {@code apply BACKEND} trains that backend instead of the one {@code auto}
+ * picks. Not a user command.
  */
 public final class CdsTraining {
 
   private CdsTraining() {}
 
+  /** Serve the lists as they were before the change ({@link #previous}) or as they are now. */
+  private static volatile boolean before = true;
+
   public static void main(String[] args) throws IOException {
-    if (args.length < 1 || args.length > 2 || (args.length == 2 && !args[1].equals("apply"))) {
-      throw new IllegalArgumentException("usage: CdsTraining WORK_DIR [apply]");
+    if (args.length < 1 || args.length > 3 || (args.length >= 2 && !args[1].equals("apply"))) {
+      throw new IllegalArgumentException("usage: CdsTraining WORK_DIR [apply [BACKEND]]");
     }
     Path work = Path.of(args[0]);
     HttpServer server = HttpServer.create(
@@ -36,22 +46,40 @@ public final class CdsTraining {
     int failed = 0;
     try {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
-      List<String> common = List.of("--config", "/dev/null", "--state-dir",
+      List<String> common = new ArrayList<>(List.of("--config", "/dev/null", "--state-dir",
           work.resolve("state").toString(), "--source", "cloudflare", "--ipv4-url",
           base + "/ips-v4", "--ipv6-url", base + "/ips-v6", "--metrics-file",
-          work.resolve("cfsync.prom").toString(), "-q");
+          work.resolve("cfsync.prom").toString(), "-q"));
+      if (args.length == 3) {
+        common.addAll(List.of("--backend", args[2]));
+      }
+      before = true;
       failed += run("fetch", common);                    // download, store the cache
       failed += run("fetch", common);                    // conditional request: 304
       failed += run("fetch", common, "--max-age", "1h"); // from the fresh cache
-      if (args.length == 2) {
+      if (args.length >= 2) {
         failed += run("apply", common, "--max-age", "1h"); // installs (private namespace)
-        failed += run("apply", common, "--max-age", "1h"); // the timer's usual no-op
+        before = false;
+        failed += run("apply", common);                    // downloads a change, applies it
+        failed += run("apply", common);                    // 304: the timer's usual no-op
       }
     } finally {
       server.stop(0);
     }
     // A failed step archives less than it should: the caller then trains without it.
     System.exit(failed == 0 ? 0 : 1);
+  }
+
+  /**
+   * The list one Cloudflare change ago: the same, but for its last prefix, which stands in
+   * for the block of the same size right after it (131.0.72.0/22 for 131.0.76.0/22, say).
+   */
+  static String previous(String list) {
+    List<String> lines = new ArrayList<>(list.lines().filter(l -> !l.isBlank()).toList());
+    Prefix last = Prefix.parse(lines.get(lines.size() - 1).strip());
+    Prefix next = Prefix.of(last.family(), last.end(), last.length());
+    lines.set(lines.size() - 1, next.toString());
+    return String.join("\n", lines) + "\n";
   }
 
   private static int run(String command, List<String> common, String... more) {
@@ -64,11 +92,13 @@ public final class CdsTraining {
 
   private static void serve(HttpExchange ex, String file) throws IOException {
     try (ex) {
-      byte[] body;
+      String list;
       try (InputStream in = CdsTraining.class.getResourceAsStream(
           "/io/cfsync/source/builtin/" + file)) {
-        body = in.readAllBytes();
+        list = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
       }
+      byte[] body = (before && file.equals("ips-v4.txt") ? previous(list) : list)
+          .getBytes(StandardCharsets.US_ASCII);
       String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
       ex.getResponseHeaders().set("ETag", etag);
       ex.getResponseHeaders().set("Content-Type", "text/plain");

@@ -87,6 +87,7 @@ public final class UfwBench {
   private final String baselineV6;
   private final List<String> cfsyncJava;
   private final Path archive;
+  private final Path jar;
   /** What cfsync's last summary line said it took (see {@link Figure#work()}). */
   private double lastWork = -1;
   /** The best peer's memory of what it applied last (its state file). */
@@ -104,16 +105,15 @@ public final class UfwBench {
     Files.write(work.resolve("b.txt"), listB);
     this.baselineV4 = Files.readString(ufw.rules(false), StandardCharsets.ISO_8859_1);
     this.baselineV6 = Files.readString(ufw.rules(true), StandardCharsets.ISO_8859_1);
-    Path jar = Path.of("target/cfsync.jar").toAbsolutePath();
-    this.archive = work.resolve("cfsync.jsa");
-    // bin/cfsync's flags; the AppCDS archive is added per contender (see java()).
-    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-        "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
-    if (Files.isRegularFile(jar)) {
-      java.addAll(List.of("-jar", jar.toString()));
-    } else {
-      java.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.cfsync.cli.Main"));
+    this.jar = Path.of("target/cfsync.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: ./mvnw -B -DskipTests package first");
     }
+    this.archive = work.resolve("cfsync.jsa");
+    // The package launcher's flags; the AppCDS archive is added per contender (see java()).
+    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+        "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+        "-jar", jar.toString()));
     this.cfsyncJava = List.copyOf(java);
   }
 
@@ -171,27 +171,28 @@ public final class UfwBench {
   }
 
   /**
-   * An AppCDS archive from one real apply (what a package would ship, or build at install):
-   * class loading, not the work, is most of a short JVM run.
+   * The AppCDS archive the package makes at install, made the same way: the package's own
+   * {@code make-cds-archive}, run inside the sandbox, where UFW is enabled, so that it trains
+   * in a UFW box of its own (download, apply, one-prefix change, no-op) as it does on a UFW
+   * host. Class loading, not the work, is most of a short JVM run.
    */
   private void train() throws IOException {
     List<String> argv = new ArrayList<>(ufw.prefix());
-    argv.addAll(cfsyncJava.subList(0, 3));
-    argv.add("-XX:ArchiveClassesAtExit=" + archive);
-    argv.addAll(cfsyncJava.subList(3, cfsyncJava.size()));
-    argv.addAll(List.of("apply", "--backend", "ufw", "--source", "file:" + work.resolve("a.txt"),
-        "--state-dir", work.resolve("state-train").toString(), "-q"));
+    argv.addAll(List.of("env", "JAVA_HOME=" + System.getProperty("java.home"),
+        "CFSYNC_JAR=" + jar, "sh",
+        Path.of("src/deb/share/make-cds-archive").toAbsolutePath().toString(),
+        archive.toString()));
     Result r = HOST.run(Command.of(ImmutableList.copyOf(argv)).withTimeout(Duration.ofMinutes(5)));
     if (!r.ok() || !Files.isRegularFile(archive)) {
-      throw new IllegalStateException("AppCDS training run failed: " + r.stderr());
+      throw new IllegalStateException("make-cds-archive failed: " + r.stderr());
     }
     reset();
   }
 
   private List<String> java(boolean appCds) {
-    List<String> j = new ArrayList<>(cfsyncJava.subList(0, 3));
+    List<String> j = new ArrayList<>(cfsyncJava.subList(0, 4));
     j.add(appCds ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto");
-    j.addAll(cfsyncJava.subList(3, cfsyncJava.size()));
+    j.addAll(cfsyncJava.subList(4, cfsyncJava.size()));
     return j;
   }
 

@@ -55,4 +55,20 @@ final class Tools {
   static Run run(String... argv) throws IOException, InterruptedException {
     return run(Map.of(), argv);
   }
+
+  /**
+   * The classes of a class-data-sharing archive's dynamic part, as {@code java} itself lists
+   * them (one line each, {@code "  12: io.cfsync.sync.Sync app_loader"}), with the launcher's
+   * flags; fails when the JVM refuses the archive.
+   */
+  static String archivedClasses(String java, Path jar, Path archive) throws IOException,
+      InterruptedException {
+    Run r = run(java, "-XX:SharedArchiveFile=" + archive, "-Xshare:on",
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+        "-XX:+PrintSharedArchiveAndExit", "-cp", jar.toString());
+    assertThat(r.code()).as(r.out()).isZero();
+    int dynamic = r.out().indexOf("Dynamic archive name");
+    assertThat(dynamic).as(r.out()).isNotNegative();
+    return r.out().substring(dynamic);
+  }
 }
