@@ -23,8 +23,9 @@ import java.util.List;
  * prefix stands in for the next block of that size, so that the second apply downloads the
  * real snapshot and changes one prefix out for another, as the timer does when Cloudflare
  * publishes a change. Nothing leaves the machine and, without {@code apply}, no firewall is
- * read or written. {@code apply BACKEND} trains that backend instead of the one {@code auto}
- * picks. Not a user command.
+ * read or written. {@code apply BACKEND...} trains those backends, each with a state directory
+ * of its own ({@code auto}: the one the host's detection picks), one after the other; plain
+ * {@code apply} trains {@code auto}. Not a user command.
  */
 public final class CdsTraining {
 
@@ -34,10 +35,12 @@ public final class CdsTraining {
   private static volatile boolean before = true;
 
   public static void main(String[] args) throws IOException {
-    if (args.length < 1 || args.length > 3 || (args.length >= 2 && !args[1].equals("apply"))) {
-      throw new IllegalArgumentException("usage: CdsTraining WORK_DIR [apply [BACKEND]]");
+    if (args.length < 1 || (args.length >= 2 && !args[1].equals("apply"))) {
+      throw new IllegalArgumentException("usage: CdsTraining WORK_DIR [apply [BACKEND...]]");
     }
     Path work = Path.of(args[0]);
+    List<String> backends = args.length > 2 ? List.of(args).subList(2, args.length)
+        : args.length == 2 ? List.of(FirewallOptions.AUTO) : List.of();
     HttpServer server = HttpServer.create(
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/ips-v4", ex -> serve(ex, "ips-v4.txt"));
@@ -46,28 +49,38 @@ public final class CdsTraining {
     int failed = 0;
     try {
       String base = "http://127.0.0.1:" + server.getAddress().getPort();
-      List<String> common = new ArrayList<>(List.of("--config", "/dev/null", "--state-dir",
-          work.resolve("state").toString(), "--source", "cloudflare", "--ipv4-url",
-          base + "/ips-v4", "--ipv6-url", base + "/ips-v6", "--metrics-file",
-          work.resolve("cfsync.prom").toString(), "-q"));
-      if (args.length == 3) {
-        common.addAll(List.of("--backend", args[2]));
-      }
+      List<String> common = List.of("--config", "/dev/null", "--source", "cloudflare",
+          "--ipv4-url", base + "/ips-v4", "--ipv6-url", base + "/ips-v6", "--metrics-file",
+          work.resolve("cfsync.prom").toString(), "-q");
+      List<String> first = state(common, work.resolve("state"));
       before = true;
-      failed += run("fetch", common);                    // download, store the cache
-      failed += run("fetch", common);                    // conditional request: 304
-      failed += run("fetch", common, "--max-age", "1h"); // from the fresh cache
-      if (args.length >= 2) {
-        failed += run("apply", common, "--max-age", "1h"); // installs (private namespace)
+      failed += run("fetch", first);                    // download, store the cache
+      failed += run("fetch", first);                    // conditional request: 304
+      failed += run("fetch", first, "--max-age", "1h"); // from the fresh cache
+      for (String b : backends) {
+        // The first backend installs from that fresh cache; the others download it again.
+        boolean cached = b.equals(backends.get(0));
+        List<String> mine = state(common, cached ? work.resolve("state")
+            : work.resolve("state-" + b));
+        mine.addAll(List.of("--backend", b));
+        before = true;
+        failed += cached ? run("apply", mine, "--max-age", "1h") // installs (own namespace)
+            : run("apply", mine);
         before = false;
-        failed += run("apply", common);                    // downloads a change, applies it
-        failed += run("apply", common);                    // 304: the timer's usual no-op
+        failed += run("apply", mine);                      // downloads a change, applies it
+        failed += run("apply", mine);                      // 304: the timer's usual no-op
       }
     } finally {
       server.stop(0);
     }
     // A failed step archives less than it should: the caller then trains without it.
     System.exit(failed == 0 ? 0 : 1);
+  }
+
+  private static List<String> state(List<String> common, Path dir) {
+    List<String> out = new ArrayList<>(common);
+    out.addAll(List.of("--state-dir", dir.toString()));
+    return out;
   }
 
   /**

@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The package's {@code make-cds-archive} on a host where UFW is enabled, played by a
- * {@link UfwSandbox}: the training goes through UFW (apply, one-prefix change, no-op) in a
- * UFW box of its own, so the archive holds the classes of the timer's UFW run, and neither
- * the "host" UFW's files nor its loaded chains change. (DebPackageIT covers the host without
- * UFW, where the training applies in a bare network namespace.)
+ * {@link UfwSandbox}: the training goes through UFW and through nftables (apply, one-prefix
+ * change, no-op each) in a UFW box of its own, so the archive holds the classes of the
+ * timer's UFW run, and neither the "host" UFW's files nor its loaded chains change.
+ * (DebPackageIT runs it on the CI host itself, where UFW is installed but not enabled.)
  */
-@Live(tools = {"ufw", "iptables", "unshare", "nsenter", "java"})
+@Live(tools = {"ufw", "iptables", "nft", "unshare", "nsenter", "java"})
 class CdsArchiveUfwIT {
 
   private static final Path SCRIPT = Path.of("src/deb/share/make-cds-archive").toAbsolutePath();
@@ -59,6 +59,8 @@ class CdsArchiveUfwIT {
         .contains("io.cfsync.backend.ufw.UfwBackend ", "io.cfsync.backend.ufw.FileDiff ",
             "io.cfsync.text.UnifiedDiff ", "io.cfsync.detect.Detector ",
             "io.cfsync.source.HttpFetcher ");
+    assertThat(classes).as("and the nftables run").contains(
+        "io.cfsync.backend.nftables.NftState ", "io.cfsync.backend.nftables.Listing ");
   }
 
   private static String files(UfwSandbox ufw) throws java.io.IOException {

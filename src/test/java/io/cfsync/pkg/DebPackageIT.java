@@ -58,15 +58,21 @@ class DebPackageIT {
       assertThat(version.out()).startsWith("cfsync " + System.getProperty("cfsync.version",
           "0.1.0"));
 
-      // Its training applied, changed and no-op'd in a network namespace of its own (in a UFW
-      // box where UFW is enabled: CdsArchiveUfwIT), so the timer's apply and its download are
-      // in the archive, not only the fetch.
+      // Its training applied, changed and no-op'd in a network namespace of its own, so the
+      // timer's apply and its download are in the archive, not only the fetch; where UFW is
+      // installed (here) it did so through UFW and nftables in a UFW box (CdsArchiveUfwIT).
       String java = System.getenv("JAVA_HOME") == null ? "java"
           : Path.of(System.getenv("JAVA_HOME"), "bin", "java").toString();
-      assertThat(Tools.archivedClasses(java, Path.of("/usr/share/cfsync/cfsync.jar"),
-          Path.of("/var/cache/cfsync/cfsync.jsa")))
-          .contains("io.cfsync.sync.Sync ", "io.cfsync.cli.ApplyCommand ",
-              "io.cfsync.source.HttpFetcher ");
+      String archived = Tools.archivedClasses(java, Path.of("/usr/share/cfsync/cfsync.jar"),
+          Path.of("/var/cache/cfsync/cfsync.jsa"));
+      assertThat(archived).contains("io.cfsync.sync.Sync ", "io.cfsync.cli.ApplyCommand ",
+          "io.cfsync.source.HttpFetcher ");
+      if (Tools.which("ufw").isPresent()) {
+        assertThat(archived).contains("io.cfsync.backend.ufw.FileDiff ");
+      }
+      if (Tools.which("nft").isPresent()) {
+        assertThat(archived).contains("io.cfsync.backend.nftables.NftState ");
+      }
 
       Tools.Run fetch = Tools.run(Map.of("CFSYNC_JAVA_OPTS", "-Xshare:on"), "/usr/bin/cfsync",
           "fetch", "--source", "builtin", "--state-dir", state.toString());
