@@ -74,6 +74,20 @@ class DebPackageIT {
         assertThat(archived).contains("io.cfsync.backend.nftables.NftState ");
       }
 
+      // Installing or upgrading UFW (or a JVM) rebuilds the archive: dpkg's file triggers.
+      java.nio.file.attribute.FileTime made =
+          Files.getLastModifiedTime(Path.of("/var/cache/cfsync/cfsync.jsa"));
+      for (String path : List.of("/usr/sbin/ufw", "/usr/lib/jvm")) {
+        Tools.Run trigger = Tools.run("dpkg-trigger", "--no-await", path);
+        assertThat(trigger.code()).as(trigger.out()).isZero();
+        Tools.Run pending = Tools.run("dpkg", "--triggers-only", "cfsync");
+        assertThat(pending.code()).as(pending.out()).isZero();
+        java.nio.file.attribute.FileTime remade =
+            Files.getLastModifiedTime(Path.of("/var/cache/cfsync/cfsync.jsa"));
+        assertThat(remade).as("archive rebuilt on the trigger " + path).isGreaterThan(made);
+        made = remade;
+      }
+
       Tools.Run fetch = Tools.run(Map.of("CFSYNC_JAVA_OPTS", "-Xshare:on"), "/usr/bin/cfsync",
           "fetch", "--source", "builtin", "--state-dir", state.toString());
       assertThat(fetch.code()).as(fetch.out()).isZero();
