@@ -70,7 +70,7 @@ public final class ConfigDefaults implements IDefaultValueProvider {
     if (!(arg instanceof OptionSpec opt) || props.isEmpty()) {
       return arg.defaultValue();
     }
-    String key = opt.longestName().replaceFirst("^-+", "");
+    String key = key(opt);
     CommandSpec cmd = opt.command();
     String qualified = cmd == null ? null : cmd.name() + "." + key;
     String v = qualified == null ? null : props.getProperty(qualified);
@@ -82,6 +82,9 @@ public final class ConfigDefaults implements IDefaultValueProvider {
 
   /** Keys the file holds that no option of any command knows: probably typos. */
   List<String> unknownKeys(CommandSpec root) {
+    if (props.isEmpty()) {
+      return List.of();
+    }
     java.util.Set<String> known = new java.util.HashSet<>();
     collect(root, known);
     return props.stringPropertyNames().stream().filter(k -> !known.contains(k)).sorted()
@@ -90,12 +93,22 @@ public final class ConfigDefaults implements IDefaultValueProvider {
 
   private static void collect(CommandSpec spec, java.util.Set<String> known) {
     for (OptionSpec o : spec.options()) {
-      String key = o.longestName().replaceFirst("^-+", "");
+      String key = key(o);
       known.add(key);
       known.add(spec.name() + "." + key);
     }
     for (var sub : spec.subcommands().values()) {
       collect(sub.getCommandSpec(), known);
     }
+  }
+
+  /** The option's config-file key: its longest name without the leading dashes. */
+  private static String key(OptionSpec o) {
+    String name = o.longestName();
+    int i = 0;
+    while (i < name.length() && name.charAt(i) == '-') {
+      i++;
+    }
+    return name.substring(i);
   }
 }
