@@ -36,8 +36,10 @@ final class Symptoms {
             + w.prefixCount(f) + " " + word(f) + " prefixes"));
       }
       if (foreign > 0) {
-        out.add(where + " holds " + foreign + " " + word(f) + " prefixes cfsync did not put "
-            + "there");
+        // Someone else's addition (a heal) or a prefix Cloudflare dropped (a refresh): the
+        // lists are what both have in common.
+        out.add(where + " holds " + foreign + " " + word(f) + (foreign == 1 ? " prefix"
+            : " prefixes") + " the lists do not name");
       }
     }
     ImmutableList<String> found = out.build();

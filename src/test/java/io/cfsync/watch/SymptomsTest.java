@@ -57,7 +57,11 @@ class SymptomsTest {
   void foreignPrefixesInCfsyncsSetAreNamed() {
     PrefixSet more = CF.union(PrefixSet.of(Prefix.parse("203.0.113.0/24")));
     assertThat(Symptoms.of("ipset", new Seen(more, true), want(ImmutableMap.of())))
-        .containsExactly("set cfsync-v4 holds 1 IPv4 prefixes cfsync did not put there");
+        .containsExactly("set cfsync-v4 holds 1 IPv4 prefix the lists do not name");
+    PrefixSet three = more.union(PrefixSet.of(Prefix.parse("198.51.100.0/24"),
+        Prefix.parse("192.0.2.0/24")));
+    assertThat(Symptoms.of("nftables", new Seen(three, true), want(ImmutableMap.of())))
+        .containsExactly("set cfsync-v4 holds 3 IPv4 prefixes the lists do not name");
   }
 
   @Test
