@@ -57,9 +57,10 @@ public final class CdsTraining {
       failed += run("fetch", first);                    // download, store the cache
       failed += run("fetch", first);                    // conditional request: 304
       failed += run("fetch", first, "--max-age", "1h"); // from the fresh cache
-      for (String b : backends) {
+      for (int i = 0; i < backends.size(); i++) {
+        String b = backends.get(i);
         // The first backend installs from that fresh cache; the others download it again.
-        boolean cached = b.equals(backends.get(0));
+        boolean cached = i == 0;
         List<String> mine = state(common, cached ? work.resolve("state")
             : work.resolve("state-" + b));
         mine.addAll(List.of("--backend", b));

@@ -85,7 +85,8 @@ public final class UfwBench {
   private final List<String> listB;
   private final String baselineV4;
   private final String baselineV6;
-  private final List<String> cfsyncJava;
+  /** {@code java} and the package launcher's flags, before the archive flag and the jar. */
+  private final List<String> jvm;
   private final Path archive;
   private final Path jar;
   /** What cfsync's last summary line said it took (see {@link Figure#work()}). */
@@ -111,10 +112,8 @@ public final class UfwBench {
     }
     this.archive = work.resolve("cfsync.jsa");
     // The package launcher's flags; the AppCDS archive is added per contender (see java()).
-    List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
-        "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-        "-jar", jar.toString()));
-    this.cfsyncJava = List.copyOf(java);
+    this.jvm = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData");
   }
 
   /** Cloudflare's lists in their published order (what peer scripts loop over). */
@@ -190,9 +189,9 @@ public final class UfwBench {
   }
 
   private List<String> java(boolean appCds) {
-    List<String> j = new ArrayList<>(cfsyncJava.subList(0, 4));
+    List<String> j = new ArrayList<>(jvm);
     j.add(appCds ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto");
-    j.addAll(cfsyncJava.subList(4, cfsyncJava.size()));
+    j.addAll(List.of("-jar", jar.toString()));
     return j;
   }
 
