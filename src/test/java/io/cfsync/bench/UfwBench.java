@@ -191,7 +191,7 @@ public final class UfwBench {
   private List<String> java(boolean appCds) {
     List<String> j = new ArrayList<>(jvm);
     j.add(appCds ? "-XX:SharedArchiveFile=" + archive : "-Xshare:auto");
-    j.addAll(List.of("-jar", jar.toString()));
+    j.addAll(List.of("-cp", jar.toString(), "io.cfsync.cli.Main"));
     return j;
   }
 

@@ -2,12 +2,18 @@ package io.cfsync.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -15,13 +21,30 @@ import picocli.CommandLine.Model.OptionSpec;
 class FastSpecsTest {
 
   @Test
-  void resourceInTheBuildIsWhatTheAnnotationsSayNow() throws Exception {
+  void modelInTheBuildIsWhatTheAnnotationsSayNow() throws Exception {
     StringBuilder now = new StringBuilder();
     FastSpecs.write(now);
-    try (var in = FastSpecs.class.getResourceAsStream(FastSpecs.RESOURCE)) {
-      assertThat(in).as("the build writes " + FastSpecs.RESOURCE).isNotNull();
-      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-          .isEqualTo(now.toString());
+    assertThat(FastSpecs.model()).as("the build compiles " + FastSpecs.MODEL_CLASS)
+        .contains(now.toString());
+  }
+
+  @Test
+  void generatedSourceCarriesEveryCharacterAcrossParts(@TempDir Path dir) throws Exception {
+    // Tabs, newlines, the list separator, NUL for "no value", quotes, backslashes, non-ASCII,
+    // and more than one part's worth: what javac reads back must be the text, char for char.
+    String text = "command\tapply\n\u001f\u0000 \"q\" \\ \u00e9\r".repeat(2000);
+    String source = FastSpecs.source(text);
+    assertThat(source).contains("final class FastSpecsModel").doesNotContain("\\u000a");
+    Path src = dir.resolve("io/cfsync/cli/FastSpecsModel.java");
+    Files.createDirectories(src.getParent());
+    Files.writeString(src, source);
+    assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", dir.toString(),
+        src.toString())).isZero();
+    try (var loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+      Class<?> c = Class.forName(FastSpecs.MODEL_CLASS, true, loader);
+      var f = c.getDeclaredField("TEXT");
+      f.setAccessible(true);
+      assertThat(f.get(null)).isEqualTo(text);
     }
   }
 
