@@ -3,6 +3,7 @@ package io.cfsync.cli;
 import io.cfsync.error.CfsyncException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,8 +101,8 @@ public final class Main implements Callable<Integer> {
     if (args.length > 0) {
       Class<?> hot = HOT.get(args[0]);
       if (hot != null) {
-        return configure(FastSpecs.tree(NAME, args[0], args)
-            .orElseGet(() -> reflectiveTree(args[0], hot)));
+        Optional<CommandLine> fast = FastSpecs.tree(NAME, args[0], args);
+        return configure(fast.isPresent() ? fast.get() : reflectiveTree(args[0], hot));
       }
       Command root = Main.class.getAnnotation(Command.class);
       for (Class<?> sub : root.subcommands()) {

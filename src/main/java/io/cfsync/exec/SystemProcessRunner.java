@@ -28,6 +28,13 @@ public final class SystemProcessRunner implements ProcessRunner {
   private final Map<String, String> extraEnv;
   private final LongConsumer started;
 
+  private static final LongConsumer NO_LISTENER = new LongConsumer() {
+    @Override
+    public void accept(long pid) {
+      // nobody asked for pids
+    }
+  };
+
   /** Runs commands directly. */
   public SystemProcessRunner() {
     this(List.of(), Map.of());
@@ -38,7 +45,7 @@ public final class SystemProcessRunner implements ProcessRunner {
    * {@code doctor} reach a network namespace without a shell.
    */
   public SystemProcessRunner(List<String> prefix, Map<String, String> extraEnv) {
-    this(prefix, extraEnv, pid -> { });
+    this(prefix, extraEnv, NO_LISTENER);
   }
 
   /**
@@ -116,13 +123,16 @@ public final class SystemProcessRunner implements ProcessRunner {
 
   private static CompletableFuture<byte[]> drain(InputStream s) {
     CompletableFuture<byte[]> f = new CompletableFuture<>();
-    Thread t = new Thread(() -> {
-      try (s) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        s.transferTo(buf);
-        f.complete(buf.toByteArray());
-      } catch (IOException e) {
-        f.completeExceptionally(e);
+    Thread t = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        try (s) {
+          ByteArrayOutputStream buf = new ByteArrayOutputStream();
+          s.transferTo(buf);
+          f.complete(buf.toByteArray());
+        } catch (IOException e) {
+          f.completeExceptionally(e);
+        }
       }
     }, "drain");
     t.setDaemon(true);

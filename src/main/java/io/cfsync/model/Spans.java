@@ -183,8 +183,12 @@ final class Spans {
     for (int i = 0; i < count; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (x, y) -> compare(quads[4 * x], quads[4 * x + 1], quads[4 * y],
-        quads[4 * y + 1]));
+    Arrays.sort(order, new java.util.Comparator<Integer>() {
+      @Override
+      public int compare(Integer x, Integer y) {
+        return Spans.compare(quads[4 * x], quads[4 * x + 1], quads[4 * y], quads[4 * y + 1]);
+      }
+    });
     Builder b = new Builder();
     for (int i : order) {
       b.add(quads[4 * i], quads[4 * i + 1], quads[4 * i + 2], quads[4 * i + 3]);
@@ -352,14 +356,23 @@ final class Spans {
 
   /** The fewest prefixes covering exactly these ranges, ascending. */
   void prefixes(Family family, ImmutableList.Builder<Prefix> out) {
-    blocks(family, (hi, lo, size) ->
-        out.add(new Prefix(Prefix.fromBytes(bytes(family, hi, lo)), family.bits() - size)));
+    blocks(family, new PrefixSet.BlockVisitor() {
+      @Override
+      public void block(long hi, long lo, int size) {
+        out.add(new Prefix(Prefix.fromBytes(bytes(family, hi, lo)), family.bits() - size));
+      }
+    });
   }
 
   /** The number of prefixes {@link #prefixes} would produce, without producing them. */
   int prefixCount(Family family) {
     int[] count = {0};
-    blocks(family, (hi, lo, size) -> count[0]++);
+    blocks(family, new PrefixSet.BlockVisitor() {
+      @Override
+      public void block(long hi, long lo, int size) {
+        count[0]++;
+      }
+    });
     return count[0];
   }
 

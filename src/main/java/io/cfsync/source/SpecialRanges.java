@@ -42,10 +42,16 @@ final class SpecialRanges {
       .buildOrThrow();
 
   /** The blocks' network bytes, computed once: every prefix of every list is checked. */
-  private static final byte[][] NETWORKS = RANGES.keySet().stream()
-      .map(p -> p.network().getAddress()).toArray(byte[][]::new);
-  private static final int[] LENGTHS = RANGES.keySet().stream().mapToInt(Prefix::length)
-      .toArray();
+  private static final byte[][] NETWORKS = new byte[RANGES.size()][];
+  private static final int[] LENGTHS = new int[RANGES.size()];
+
+  static {
+    int i = 0;
+    for (Prefix p : RANGES.keySet()) {
+      NETWORKS[i] = p.network().getAddress();
+      LENGTHS[i++] = p.length();
+    }
+  }
 
   private SpecialRanges() {}
 

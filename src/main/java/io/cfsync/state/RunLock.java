@@ -51,7 +51,9 @@ public final class RunLock implements AutoCloseable {
     dir.ensure();
     Path file = dir.resolve("lock");
     long deadline = System.nanoTime() + timeout.toNanos();
-    Semaphore local = IN_PROCESS.computeIfAbsent(file, f -> new Semaphore(1));
+    Semaphore fresh = new Semaphore(1);
+    Semaphore held = IN_PROCESS.putIfAbsent(file, fresh);
+    Semaphore local = held != null ? held : fresh;
     try {
       if (!local.tryAcquire(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new BackendFailure("another cfsync run (pid " + ProcessHandle.current().pid()

@@ -14,6 +14,11 @@ public record Resolution(PrefixSet prefixes, ImmutableList<SourceOutcome> outcom
   }
 
   public boolean addOnly() {
-    return outcomes.stream().anyMatch(o -> o.origin().fallback());
+    for (SourceOutcome o : outcomes) {
+      if (o.origin().fallback()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

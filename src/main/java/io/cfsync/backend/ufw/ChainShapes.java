@@ -24,7 +24,10 @@ final class ChainShapes {
     String head = "-A " + chain + " ";
     for (String line : ruleLines) {
       if (line.startsWith(head)) {
-        shape(line.substring(head.length())).ifPresent(out::add);
+        Optional<String> s = shape(line.substring(head.length()));
+        if (s.isPresent()) {
+          out.add(s.get());
+        }
       }
     }
     return out.build();

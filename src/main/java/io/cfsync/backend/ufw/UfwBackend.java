@@ -89,8 +89,12 @@ public final class UfwBackend implements Backend {
    */
   @Override
   public boolean verifiesApply(Plan plan) {
-    return plan.commands().stream().allMatch(c -> UfwPlanner.isPatch(c)
-        || UfwPlanner.isRestore(c));
+    for (Command c : plan.commands()) {
+      if (!UfwPlanner.isPatch(c) && !UfwPlanner.isRestore(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override

@@ -118,7 +118,7 @@ final class UfwPlanner {
         Tuple t = blocks.get(i).tuple();
         if (t.taggedWith(tag)) {
           if (t.verb().equals("allow")) {
-            t.srcPrefix().ifPresent(had::add);
+            addSource(t, had);
           }
           if (wanted.contains(t) && kept.add(t)) {
             continue;
@@ -127,16 +127,17 @@ final class UfwPlanner {
           removed.add(t);
           continue;
         }
+        boolean twin = false;
         for (Tuple w : wanted) {
           if (w.sameRuleAs(t)) {
+            twin = true;
             operators.add(w);
             notes.add("UFW rule \"" + t.describe() + "\" is not tagged " + tag + ": it is the "
                 + "operator's, cfsync leaves it alone and adds no twin");
           }
         }
         if (t.verb().equals("allow") && t.incoming() && !t.route()
-            && !t.anywhere(t.src()) && overlapsWanted(t, want, f) && !wanted.stream()
-            .anyMatch(w -> w.sameRuleAs(t))) {
+            && !t.anywhere(t.src()) && overlapsWanted(t, want, f) && !twin) {
           notes.add("UFW rule \"" + t.describe() + "\" names a Cloudflare address but is not "
               + "tagged " + tag + ": cfsync leaves it alone");
         }
@@ -146,12 +147,12 @@ final class UfwPlanner {
       for (Tuple w : wanted) {
         if (kept.contains(w) || operators.contains(w)) {
           if (kept.contains(w)) {
-            w.srcPrefix().ifPresent(has::add);
+            addSource(w, has);
           }
           continue;
         }
         added.add(w);
-        w.srcPrefix().ifPresent(has::add);
+        addSource(w, has);
       }
       before = before.union(PrefixSet.of(had));
       after = after.union(PrefixSet.of(has));
@@ -221,7 +222,19 @@ final class UfwPlanner {
     if (src.isEmpty()) {
       return false;
     }
-    return want.prefixes().prefixes(f).stream().anyMatch(p -> p.overlaps(src.get()));
+    for (Prefix p : want.prefixes().prefixes(f)) {
+      if (p.overlaps(src.get())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void addSource(Tuple t, List<Prefix> to) {
+    Optional<Prefix> src = t.srcPrefix();
+    if (src.isPresent()) {
+      to.add(src.get());
+    }
   }
 
   /**
@@ -275,7 +288,11 @@ final class UfwPlanner {
   }
 
   private static List<String> quoted(List<String> args) {
-    return args.stream().map(a -> a.indexOf(' ') >= 0 ? "'" + a + "'" : a).toList();
+    List<String> out = new ArrayList<>(args.size());
+    for (String a : args) {
+      out.add(a.indexOf(' ') >= 0 ? "'" + a + "'" : a);
+    }
+    return out;
   }
 
   static boolean portsOverlap(String dport, List<PortRange> ports) {

@@ -49,11 +49,14 @@ final class UfwReader {
     // Both families' chains are read at once: a run is short, and process starts add up.
     CompletableFuture<Optional<ImmutableMultiset<String>>> live6 = new CompletableFuture<>();
     if (ipv6) {
-      Thread t = new Thread(() -> {
-        try {
-          live6.complete(live(run, Family.V6));
-        } catch (RuntimeException e) {
-          live6.completeExceptionally(e);
+      Thread t = new Thread(new Runnable() {
+        @Override
+        public void run() {
+          try {
+            live6.complete(live(run, Family.V6));
+          } catch (RuntimeException e) {
+            live6.completeExceptionally(e);
+          }
         }
       }, "ip6tables-save");
       t.setDaemon(true);
@@ -96,7 +99,15 @@ final class UfwReader {
     Result r = run.check(Command.of(UfwPaths.saveTool(f), "-t", "filter"));
     String chain = RulesFile.inputChain(f);
     List<String> lines = Splitter.on('\n').splitToList(r.stdout());
-    if (lines.stream().noneMatch(l -> l.startsWith(":" + chain + " "))) {
+    String declared = ":" + chain + " ";
+    boolean loaded = false;
+    for (String l : lines) {
+      if (l.startsWith(declared)) {
+        loaded = true;
+        break;
+      }
+    }
+    if (!loaded) {
       return Optional.empty();
     }
     return Optional.of(ChainShapes.of(chain, lines));
