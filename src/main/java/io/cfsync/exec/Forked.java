@@ -15,14 +15,27 @@ public final class Forked<T> {
   private volatile RuntimeException failure;
 
   private Forked(String name, Supplier<T> work) {
-    thread = new Thread(() -> {
-      try {
-        result = work.get();
-      } catch (RuntimeException e) {
-        failure = e;
+    thread = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        try {
+          result = work.get();
+        } catch (RuntimeException e) {
+          failure = e;
+        }
       }
     }, name);
     thread.setDaemon(true);
+  }
+
+  /** Runs {@code c} through {@code runner} on a thread called {@code name}. */
+  public static Forked<Result> run(String name, ProcessRunner runner, Command c) {
+    return start(name, new Supplier<Result>() {
+      @Override
+      public Result get() {
+        return runner.run(c);
+      }
+    });
   }
 
   /** Starts {@code work} now on a thread called {@code name}. */

@@ -60,7 +60,12 @@ final class Coverage {
     }
 
     Builder addAll(Coverage c) {
-      c.set.forEachRange(family, (fh, fl, lh, ll) -> ranges.add(family, fh, fl, lh, ll));
+      c.set.forEachRange(family, new PrefixSet.RangeVisitor() {
+        @Override
+        public void range(long fh, long fl, long lh, long ll) {
+          ranges.add(family, fh, fl, lh, ll);
+        }
+      });
       return this;
     }
 

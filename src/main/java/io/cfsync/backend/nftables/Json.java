@@ -21,10 +21,13 @@ final class Json {
   }
 
   static Optional<String> str(Object root, String... keys) {
-    return path(root, keys).filter(String.class::isInstance).map(String.class::cast);
+    Optional<Object> v = path(root, keys);
+    return v.isPresent() && v.get() instanceof String s ? Optional.of(s) : Optional.empty();
   }
 
   static Optional<Long> num(Object root, String... keys) {
-    return path(root, keys).filter(Number.class::isInstance).map(n -> ((Number) n).longValue());
+    Optional<Object> v = path(root, keys);
+    return v.isPresent() && v.get() instanceof Number n ? Optional.of(n.longValue())
+        : Optional.empty();
   }
 }

@@ -80,13 +80,31 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
 
   /** Only the objects of one table (a listing of a whole family holds every table's). */
   Listing ofTable(String table) {
-    return new Listing(ImmutableList.of(table), sets.stream()
-        .filter(s -> s.table().equals(table))
-        .collect(ImmutableList.toImmutableList()), chains.stream()
-        .filter(c -> c.table().equals(table)).collect(ImmutableList.toImmutableList()),
-        rules.stream().filter(r -> r.table().equals(table))
-        .collect(ImmutableList.toImmutableList()), others.stream()
-        .filter(o -> o.endsWith(" in table " + table)).collect(ImmutableList.toImmutableList()));
+    ImmutableList.Builder<SetObj> s = ImmutableList.builder();
+    for (SetObj x : sets) {
+      if (x.table().equals(table)) {
+        s.add(x);
+      }
+    }
+    ImmutableList.Builder<ChainObj> c = ImmutableList.builder();
+    for (ChainObj x : chains) {
+      if (x.table().equals(table)) {
+        c.add(x);
+      }
+    }
+    ImmutableList.Builder<RuleObj> r = ImmutableList.builder();
+    for (RuleObj x : rules) {
+      if (x.table().equals(table)) {
+        r.add(x);
+      }
+    }
+    ImmutableList.Builder<String> o = ImmutableList.builder();
+    for (String x : others) {
+      if (x.endsWith(" in table " + table)) {
+        o.add(x);
+      }
+    }
+    return new Listing(ImmutableList.of(table), s.build(), c.build(), r.build(), o.build());
   }
 
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -151,8 +169,9 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
 
   private static RuleObj rule(Map<String, Object> m) {
     Optional<String> comment = Json.str(m, "comment");
-    Optional<RuleSpec> spec = Json.path(m, "expr").filter(List.class::isInstance)
-        .flatMap(e -> RuleSpec.fromJson((List<?>) e, comment));
+    Optional<Object> expr = Json.path(m, "expr");
+    Optional<RuleSpec> spec = expr.isPresent() && expr.get() instanceof List<?> e
+        ? RuleSpec.fromJson(e, comment) : Optional.empty();
     return new RuleObj(Json.str(m, "table").orElse(""), Json.str(m, "chain").orElse(""),
         Json.num(m, "handle").orElse(-1L), comment, spec);
   }
@@ -177,7 +196,9 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
     List<String> flags = new ArrayList<>();
     Object f = attrs.get("flags");
     if (f instanceof List<?> l) {
-      l.forEach(x -> flags.add(String.valueOf(x)));
+      for (Object x : l) {
+        flags.add(String.valueOf(x));
+      }
     } else if (f instanceof String s) {
       flags.add(s);
     }
@@ -191,8 +212,8 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
     };
     boolean understood = fam.isPresent() && elems.understood
         && elems.count(fam.get() == Family.V4 ? Family.V6 : Family.V4) == 0;
-    Coverage coverage = fam.map(x -> elems.builder(x).build())
-        .orElse(Coverage.empty(Family.V4));
+    Coverage coverage = fam.isPresent() ? elems.builder(fam.get()).build()
+        : Coverage.empty(Family.V4);
     return new SetObj(table, name, type, ImmutableList.copyOf(flags), Json.str(attrs,
         "comment"), plain, coverage, understood);
   }
@@ -285,8 +306,8 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
       if (val.isPresent()) {
         // A counter, timeout or comment on the element: not one cfsync writes, but its
         // addresses still count (the removal guard measures what is installed).
-        understood &= Json.path(e, "elem").filter(m -> m instanceof Map<?, ?> x && x.size() == 1)
-            .isPresent();
+        Optional<Object> elem = Json.path(e, "elem");
+        understood &= elem.isPresent() && elem.get() instanceof Map<?, ?> x && x.size() == 1;
         e = val.get();
       }
       if (e instanceof String s) {

@@ -1,11 +1,10 @@
 package io.cfsync.backend.nftables;
 
-import com.google.common.base.Supplier;
-import com.google.common.base.Suppliers;
 import io.cfsync.backend.Installed;
 import io.cfsync.model.Family;
 import io.cfsync.model.PrefixSet;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,7 +21,7 @@ final class NftState implements Installed {
   private final boolean chainExists;
   private final Listing listing;
   private final Map<Family, Coverage> edge = new EnumMap<>(Family.class);
-  private final Supplier<PrefixSet> prefixes;
+  private PrefixSet prefixes;
 
   NftState(Layout layout, boolean tableExists, boolean chainExists, Listing listing) {
     this.layout = layout;
@@ -38,13 +37,6 @@ final class NftState implements Installed {
       }
       edge.put(f, b.build());
     }
-    this.prefixes = Suppliers.memoize(() -> {
-      PrefixSet all = PrefixSet.empty();
-      for (Coverage c : edge.values()) {
-        all = all.union(c.toPrefixSet());
-      }
-      return all;
-    });
   }
 
   Layout layout() {
@@ -68,9 +60,17 @@ final class NftState implements Installed {
     return edge.get(f);
   }
 
+  /** Built on first use: a run in sync compares coverage and never needs it. */
   @Override
-  public PrefixSet prefixes() {
-    return prefixes.get();
+  public synchronized PrefixSet prefixes() {
+    if (prefixes == null) {
+      PrefixSet all = PrefixSet.empty();
+      for (Coverage c : edge.values()) {
+        all = all.union(c.toPrefixSet());
+      }
+      prefixes = all;
+    }
+    return prefixes;
   }
 
   @Override
@@ -79,7 +79,12 @@ final class NftState implements Installed {
   }
 
   Optional<Listing.SetObj> set(String name) {
-    return listing.sets().stream().filter(s -> s.name().equals(name)).findFirst();
+    for (Listing.SetObj s : listing.sets()) {
+      if (s.name().equals(name)) {
+        return Optional.of(s);
+      }
+    }
+    return Optional.empty();
   }
 
   /**
@@ -90,6 +95,15 @@ final class NftState implements Installed {
   boolean tableIsCfsyncs() {
     return !tableExists
         || (listing.sets().isEmpty() && listing.chains().isEmpty() && listing.others().isEmpty())
-        || listing.sets().stream().anyMatch(s -> s.comment().orElse("").equals(Layout.MARKER));
+        || anyMarked(listing.sets());
+  }
+
+  private static boolean anyMarked(List<Listing.SetObj> sets) {
+    for (Listing.SetObj s : sets) {
+      if (s.comment().orElse("").equals(Layout.MARKER)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -90,7 +90,7 @@ public final class NftablesBackend implements Backend {
     // structure read instead of after it, so the two nft processes overlap (on a timer's
     // no-op run, one process start less on the clock). Its answer is used only if the
     // structure says the table has sets; otherwise it is waited for and dropped.
-    Forked<Result> elements = Forked.start("cfsync-nft-read", () -> run.run(text));
+    Forked<Result> elements = Forked.run("cfsync-nft-read", run, text);
     Result r;
     try {
       r = run.run(c);

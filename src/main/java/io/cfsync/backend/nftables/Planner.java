@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Computes the nft scripts from what was read to what is wanted; pure. In sync means no
@@ -57,12 +56,20 @@ final class Planner {
     List<String> notes = new ArrayList<>();
     Diff diff = diff(now, want);
     Steps steps = l.own ? own(now, l, notes) : operator(now, l, want, notes);
-    ImmutableList<Command> forward = steps.forward().stream().filter(x -> !x.isEmpty())
-        .map(Script::command).collect(ImmutableList.toImmutableList());
+    ImmutableList<Command> forward = commands(steps.forward());
     ImmutableList<Command> undo = forward.isEmpty() ? ImmutableList.of()
-        : steps.undo().stream().filter(x -> !x.isEmpty()).map(Script::command)
-            .collect(ImmutableList.toImmutableList());
+        : commands(steps.undo());
     return new Plan(NftablesBackend.NAME, diff, forward, undo, ImmutableList.copyOf(notes));
+  }
+
+  private static ImmutableList<Command> commands(List<Script> scripts) {
+    ImmutableList.Builder<Command> out = ImmutableList.builder();
+    for (Script s : scripts) {
+      if (!s.isEmpty()) {
+        out.add(s.command());
+      }
+    }
+    return out.build();
   }
 
   /**
@@ -145,8 +152,17 @@ final class Planner {
         return false;
       }
     }
-    return now.listing().chains().stream().allMatch(c -> IDENT.matcher(c.name()).matches())
-        && now.listing().sets().stream().allMatch(x -> IDENT.matcher(x.name()).matches());
+    for (Listing.ChainObj c : now.listing().chains()) {
+      if (!IDENT.matcher(c.name()).matches()) {
+        return false;
+      }
+    }
+    for (Listing.SetObj x : now.listing().sets()) {
+      if (!IDENT.matcher(x.name()).matches()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -191,7 +207,7 @@ final class Planner {
       }
     }
     for (Listing.SetObj s : now.listing().sets()) {
-      if (l.sets.stream().noneMatch(d -> d.name().equals(s.name()))) {
+      if (!wanted(l, s.name())) {
         swap.line("delete set " + t + " " + s.name());
       }
     }
@@ -232,7 +248,9 @@ final class Planner {
     if (!flags.isEmpty()) {
       s.line("\t\tflags " + String.join(", ", flags));
     }
-    comment.ifPresent(c -> s.line("\t\tcomment \"" + c + "\""));
+    if (comment.isPresent()) {
+      s.line("\t\tcomment \"" + comment.get() + "\"");
+    }
     s.line("\t}");
   }
 
@@ -241,8 +259,7 @@ final class Planner {
     if (!now.tableExists() || !got.others().isEmpty()) {
       return false;
     }
-    Map<String, Layout.SetDef> want = new LinkedHashMap<>();
-    l.sets.forEach(s -> want.put(s.name(), s));
+    Map<String, Layout.SetDef> want = byName(l);
     if (got.sets().size() != want.size()) {
       return false;
     }
@@ -262,9 +279,45 @@ final class Planner {
     if (!chainOk) {
       return false;
     }
-    List<Optional<RuleSpec>> rules = got.rules().stream().map(Listing.RuleObj::spec)
-        .collect(Collectors.toList());
-    return rules.equals(l.rules.stream().map(Optional::of).collect(Collectors.toList()));
+    if (got.rules().size() != l.rules.size()) {
+      return false;
+    }
+    for (int i = 0; i < l.rules.size(); i++) {
+      if (!got.rules().get(i).spec().equals(Optional.of(l.rules.get(i)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<String, Layout.SetDef> byName(Layout l) {
+    Map<String, Layout.SetDef> out = new LinkedHashMap<>();
+    for (Layout.SetDef s : l.sets) {
+      out.put(s.name(), s);
+    }
+    return out;
+  }
+
+  private static boolean wanted(Layout l, String set) {
+    for (Layout.SetDef d : l.sets) {
+      if (d.name().equals(set)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean allWords(List<String> words) {
+    for (String w : words) {
+      if (!WORD.matcher(w).matches()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isWord(Optional<String> s) {
+    return s.isPresent() && WORD.matcher(s.get()).matches();
   }
 
   private static boolean plainInterval(Listing.SetObj s, Layout.SetDef d) {
@@ -280,13 +333,15 @@ final class Planner {
     Listing got = now.listing();
     TableRef t = now.layout().table;
     List<String> lost = new ArrayList<>();
-    got.others().forEach(o -> lost.add(o.substring(0, o.indexOf(" in table "))));
+    for (String o : got.others()) {
+      lost.add(o.substring(0, o.indexOf(" in table ")));
+    }
     List<Listing.SetObj> sets = new ArrayList<>();
     s.line("table " + t + " {");
     for (Listing.SetObj set : got.sets()) {
       boolean renderable = IDENT.matcher(set.name()).matches() && set.plain()
-          && set.family().isPresent() && set.flags().stream().allMatch(f -> WORD.matcher(f)
-          .matches()) && set.comment().map(c -> COMMENT.matcher(c).matches()).orElse(true);
+          && set.family().isPresent() && allWords(set.flags())
+          && (set.comment().isEmpty() || COMMENT.matcher(set.comment().get()).matches());
       if (!renderable) {
         lost.add("set " + set.name());
         continue;
@@ -304,13 +359,13 @@ final class Planner {
       }
       s.line("\tchain " + c.name() + " {");
       if (c.hook().isPresent()) {
-        if (!c.type().map(x -> WORD.matcher(x).matches()).orElse(false)
+        if (!isWord(c.type())
             || !WORD.matcher(c.hook().get()).matches() || c.prio().isEmpty()) {
           lost.add("the hook of chain " + c.name());
         } else {
           s.line("\t\ttype " + c.type().get() + " hook " + c.hook().get() + " priority "
-              + c.prio().get() + "; policy " + c.policy().filter(p -> WORD.matcher(p).matches())
-              .orElse("accept") + ";");
+              + c.prio().get() + "; policy " + (isWord(c.policy()) ? c.policy().get()
+              : "accept") + ";");
         }
       }
       for (Listing.RuleObj r : got.rules()) {
@@ -359,8 +414,7 @@ final class Planner {
             + "not touch it: rename it or pass another --set-name; firewall unchanged");
       }
     }
-    Map<String, Layout.SetDef> wanted = new LinkedHashMap<>();
-    l.sets.forEach(s -> wanted.put(s.name(), s));
+    Map<String, Layout.SetDef> wanted = byName(l);
     Set<String> dropSets = new HashSet<>();
     List<Layout.SetDef> create = new ArrayList<>();
     for (Listing.SetObj s : now.listing().sets()) {
