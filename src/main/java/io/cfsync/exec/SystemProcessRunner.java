@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
@@ -86,8 +84,8 @@ public final class SystemProcessRunner implements ProcessRunner {
     } finally {
       deleteQuietly(input);
     }
-    CompletableFuture<byte[]> out = drain(p.getInputStream());
-    CompletableFuture<byte[]> err = drain(p.getErrorStream());
+    Forked<byte[]> out = drain(p.getInputStream());
+    Forked<byte[]> err = drain(p.getErrorStream());
     if (c.stdin().isEmpty()) {
       closeQuietly(p.getOutputStream());
     }
@@ -98,13 +96,13 @@ public final class SystemProcessRunner implements ProcessRunner {
         throw new BackendFailure(c.tool() + " did not finish within " + c.timeout().toSeconds()
             + " s and was killed");
       }
-      return new Result(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8),
-          new String(err.get(), StandardCharsets.UTF_8));
+      return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),
+          new String(err.join(), StandardCharsets.UTF_8));
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new BackendFailure("interrupted while " + c.tool() + " ran", e);
-    } catch (ExecutionException e) {
+    } catch (UncheckedIOException e) {
       throw new BackendFailure(c.tool() + ": I/O with the process failed ("
           + e.getCause().getMessage() + ")", e);
     }
@@ -121,23 +119,20 @@ public final class SystemProcessRunner implements ProcessRunner {
     }
   }
 
-  private static CompletableFuture<byte[]> drain(InputStream s) {
-    CompletableFuture<byte[]> f = new CompletableFuture<>();
-    Thread t = new Thread(new Runnable() {
+  /** Reads a stream to its end on a thread of its own (a plain thread: see {@link Forked}). */
+  private static Forked<byte[]> drain(InputStream s) {
+    return Forked.start("drain", new java.util.function.Supplier<byte[]>() {
       @Override
-      public void run() {
+      public byte[] get() {
         try (s) {
           ByteArrayOutputStream buf = new ByteArrayOutputStream();
           s.transferTo(buf);
-          f.complete(buf.toByteArray());
+          return buf.toByteArray();
         } catch (IOException e) {
-          f.completeExceptionally(e);
+          throw new UncheckedIOException(e);
         }
       }
-    }, "drain");
-    t.setDaemon(true);
-    t.start();
-    return f;
+    });
   }
 
   /**

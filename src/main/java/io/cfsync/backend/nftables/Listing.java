@@ -30,8 +30,14 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
       ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
 
   /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
+  /** An object that belongs to a table. */
+  interface InTable {
+    String table();
+  }
+
   record SetObj(String table, String name, String type, ImmutableList<String> flags,
-      Optional<String> comment, boolean plain, Coverage coverage, boolean elementsUnderstood) {
+      Optional<String> comment, boolean plain, Coverage coverage, boolean elementsUnderstood)
+      implements InTable {
 
     /** The addresses the set holds (empty for sets of other types). */
     PrefixSet content() {
@@ -50,11 +56,11 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
 
   /** A chain as listed; base chains carry type, hook, priority and policy. */
   record ChainObj(String table, String name, Optional<String> type, Optional<String> hook,
-      Optional<Long> prio, Optional<String> policy, boolean plain) {}
+      Optional<Long> prio, Optional<String> policy, boolean plain) implements InTable {}
 
   /** A rule as listed, with its meaning if it has a shape cfsync writes. */
   record RuleObj(String table, String chain, long handle, Optional<String> comment,
-      Optional<RuleSpec> spec) {}
+      Optional<RuleSpec> spec) implements InTable {}
 
   /**
    * This listing with the elements of its sets taken from nft's text listing (see
@@ -80,31 +86,24 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
 
   /** Only the objects of one table (a listing of a whole family holds every table's). */
   Listing ofTable(String table) {
-    ImmutableList.Builder<SetObj> s = ImmutableList.builder();
-    for (SetObj x : sets) {
-      if (x.table().equals(table)) {
-        s.add(x);
-      }
-    }
-    ImmutableList.Builder<ChainObj> c = ImmutableList.builder();
-    for (ChainObj x : chains) {
-      if (x.table().equals(table)) {
-        c.add(x);
-      }
-    }
-    ImmutableList.Builder<RuleObj> r = ImmutableList.builder();
-    for (RuleObj x : rules) {
-      if (x.table().equals(table)) {
-        r.add(x);
-      }
-    }
     ImmutableList.Builder<String> o = ImmutableList.builder();
     for (String x : others) {
       if (x.endsWith(" in table " + table)) {
         o.add(x);
       }
     }
-    return new Listing(ImmutableList.of(table), s.build(), c.build(), r.build(), o.build());
+    return new Listing(ImmutableList.of(table), inTable(sets, table), inTable(chains, table),
+        inTable(rules, table), o.build());
+  }
+
+  private static <T extends InTable> ImmutableList<T> inTable(List<T> objects, String table) {
+    ImmutableList.Builder<T> out = ImmutableList.builder();
+    for (T x : objects) {
+      if (x.table().equals(table)) {
+        out.add(x);
+      }
+    }
+    return out.build();
   }
 
   private static final JsonFactory FACTORY = new JsonFactory();

@@ -3,11 +3,11 @@ package io.cfsync.backend.ufw;
 import com.google.common.base.CharMatcher;
 import com.google.common.base.Splitter;
 import com.google.common.collect.ImmutableList;
-import com.google.common.io.BaseEncoding;
 import io.cfsync.model.Family;
 import io.cfsync.model.Prefix;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -75,7 +75,7 @@ record Tuple(String action, String proto, String dport, String dst, String sport
   }
 
   static String hex(String text) {
-    return BaseEncoding.base16().lowerCase().encode(text.getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The comment as text; empty when there is none or it is not valid hex. */
@@ -84,8 +84,7 @@ record Tuple(String action, String proto, String dport, String dst, String sport
     if (h.isEmpty() || !HEX.matchesAllOf(h)) {
       return "";
     }
-    return new String(BaseEncoding.base16().lowerCase().decode(h.toLowerCase(
-        java.util.Locale.ROOT)), StandardCharsets.UTF_8);
+    return new String(HexFormat.of().parseHex(h), StandardCharsets.UTF_8);
   }
 
   boolean taggedWith(String tag) {

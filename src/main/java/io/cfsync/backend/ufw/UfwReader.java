@@ -6,6 +6,7 @@ import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableMultiset;
 import io.cfsync.error.BackendFailure;
 import io.cfsync.exec.Command;
+import io.cfsync.exec.Forked;
 import io.cfsync.exec.ProcessRunner;
 import io.cfsync.exec.Result;
 import io.cfsync.model.Family;
@@ -18,8 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * Reads UFW's state under UFW's lock: a {@code ufw} command rewrites its rule files in place
@@ -47,21 +47,13 @@ final class UfwReader {
         .toUpperCase(Locale.ROOT);
     boolean enabled = "yes".equalsIgnoreCase(conf.getOrDefault("ENABLED", "no"));
     // Both families' chains are read at once: a run is short, and process starts add up.
-    CompletableFuture<Optional<ImmutableMultiset<String>>> live6 = new CompletableFuture<>();
-    if (ipv6) {
-      Thread t = new Thread(new Runnable() {
-        @Override
-        public void run() {
-          try {
-            live6.complete(live(run, Family.V6));
-          } catch (RuntimeException e) {
-            live6.completeExceptionally(e);
+    Forked<Optional<ImmutableMultiset<String>>> live6 = ipv6 ? Forked.start("ip6tables-save",
+        new Supplier<Optional<ImmutableMultiset<String>>>() {
+          @Override
+          public Optional<ImmutableMultiset<String>> get() {
+            return live(run, Family.V6);
           }
-        }
-      }, "ip6tables-save");
-      t.setDaemon(true);
-      t.start();
-    }
+        }) : null;
     Optional<ImmutableMultiset<String>> live4 = live(run, Family.V4);
     ImmutableMap.Builder<Family, UfwState.FamilyState> fams = ImmutableMap.builder();
     for (Family f : Family.values()) {
@@ -81,17 +73,9 @@ final class UfwReader {
       }
       RulesFile file = RulesFile.parse(f, p.toString(), content);
       fams.put(f, new UfwState.FamilyState(f, p, content, file, f == Family.V4 ? live4
-          : join(live6)));
+          : live6.join()));
     }
     return new UfwState(tag, enabled, input, fams.buildOrThrow());
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException r ? r : e;
-    }
   }
 
   /** The input chain's allow rules as the kernel holds them; empty when UFW has no chain. */
