@@ -163,7 +163,7 @@ public final class UfwBench {
       System.out.println("median of " + rounds + " round(s)");
       Figure[][] med = median(all);
       print(med);
-      summary(med);
+      summary(med, all);
     } finally {
       HOST.run(Command.of("rm", "-rf", work.toString()));
     }
@@ -395,7 +395,7 @@ public final class UfwBench {
     return out;
   }
 
-  private static void summary(Figure[][] m) {
+  private static void summary(Figure[][] m, List<Figure[][]> rounds) {
     Figure best = m[Contender.PEER_BEST.ordinal()][Step.FIRST.ordinal()];
     Figure bestChange = m[Contender.PEER_BEST.ordinal()][Step.CHANGE.ordinal()];
     Figure memChange = m[Contender.PEER_BEST_MEMORY.ordinal()][Step.CHANGE.ordinal()];
@@ -412,6 +412,21 @@ public final class UfwBench {
           + "no-op writes %d files / %d tables (target 0)%n", c.label,
           best.seconds() / first.seconds(), bestChange.seconds() / change.seconds(),
           memChange.seconds() / change.seconds(), noop.filesWritten(), noop.tablesChanged());
+      // The ratio of the medians above can pair a slow round of one with a fast round of the
+      // other; each round's own ratio compares the two under the same load.
+      List<Double> perRound = new ArrayList<>();
+      for (Figure[][] r : rounds) {
+        perRound.add(r[Contender.PEER_BEST.ordinal()][Step.CHANGE.ordinal()].seconds()
+            / r[c.ordinal()][Step.CHANGE.ordinal()].seconds());
+      }
+      List<String> shown = new ArrayList<>();
+      for (double x : perRound) {
+        shown.add(String.format(Locale.ROOT, "%.2f", x));
+      }
+      List<Double> sorted = new ArrayList<>(perRound);
+      sorted.sort(Comparator.naturalOrder());
+      System.out.printf(Locale.ROOT, "  one-prefix change against (b), round by round: %s "
+          + "(median %.2fx)%n", String.join(", ", shown), sorted.get(sorted.size() / 2));
     }
   }
 }
