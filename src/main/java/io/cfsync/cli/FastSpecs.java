@@ -31,8 +31,9 @@ import picocli.CommandLine.Model.OptionSpec;
  * is compiled into a class of its own ({@code FastSpecsModel}, generated source, compiled
  * in a second pass), not kept as a jar resource: reading a resource opens the jar and indexes
  * its 4,700 entries, which a run whose classes all come from the CDS archive otherwise never
- * does. At run time {@link #tree} builds the same model with picocli's programmatic API and
- * binds the options to the same fields. Descriptions are not kept: a help or version
+ * does. At run time {@link #tree} builds a model that parses the same with picocli's
+ * programmatic API, every option on the command's spec (see {@link #build}), bound to the
+ * same fields. Descriptions are not kept: a help or version
  * request, or a build without the model class, takes picocli's reflective path, as does
  * every other command. FastSpecsTest holds the two models to each other, option by option.
  */
