@@ -1,5 +1,6 @@
 package io.cfsync.cli;
 
+import com.google.common.base.CharMatcher;
 import io.cfsync.error.UsageError;
 import java.io.IOException;
 import java.io.Reader;
@@ -104,11 +105,8 @@ public final class ConfigDefaults implements IDefaultValueProvider {
 
   /** The option's config-file key: its longest name without the leading dashes. */
   private static String key(OptionSpec o) {
-    String name = o.longestName();
-    int i = 0;
-    while (i < name.length() && name.charAt(i) == '-') {
-      i++;
-    }
-    return name.substring(i);
+    return DASH.trimLeadingFrom(o.longestName());
   }
+
+  private static final CharMatcher DASH = CharMatcher.is('-');
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 
 /**
  * Starts real processes from an argument vector, never through a shell. stdout and stderr
@@ -121,7 +122,7 @@ public final class SystemProcessRunner implements ProcessRunner {
 
   /** Reads a stream to its end on a thread of its own (a plain thread: see {@link Forked}). */
   private static Forked<byte[]> drain(InputStream s) {
-    return Forked.start("drain", new java.util.function.Supplier<byte[]>() {
+    return Forked.start("drain", new Supplier<byte[]>() {
       @Override
       public byte[] get() {
         try (s) {

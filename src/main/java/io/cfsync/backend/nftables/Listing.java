@@ -29,12 +29,12 @@ record Listing(ImmutableList<String> tables, ImmutableList<SetObj> sets,
   static final Listing EMPTY = new Listing(ImmutableList.of(), ImmutableList.of(),
       ImmutableList.of(), ImmutableList.of(), ImmutableList.of());
 
-  /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
   /** An object that belongs to a table. */
   interface InTable {
     String table();
   }
 
+  /** A set as listed. {@code plain}: no attribute beyond type, flags and comment. */
   record SetObj(String table, String name, String type, ImmutableList<String> flags,
       Optional<String> comment, boolean plain, Coverage coverage, boolean elementsUnderstood)
       implements InTable {
